@@ -1,0 +1,1 @@
+# bundle: filled in by its module

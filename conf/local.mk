@@ -1,0 +1,5 @@
+noinst_LIBRARIES += conf/libconf.a
+conf_libconf_a_SOURCES = \
+	conf/conf.h conf/diag.c
+conf_libconf_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(CAP_CFLAGS)
+CONF_LIBS = conf/libconf.a common/libcommon.a $(INIH_LIBS) $(CAP_LIBS)

@@ -1,0 +1,1 @@
+# ctl: filled in by its module

@@ -1,0 +1,1 @@
+# net: filled in by its module
