@@ -1,1 +1,12 @@
-# net: filled in by its module
+# net: the container side of the network (netc, through libnl-3) and tend-net
+
+# netc: [network] inside the container, linked into tend.
+noinst_LIBRARIES += net/libnetc.a
+net_libnetc_a_SOURCES = net/netc.c net/netc.h
+net_libnetc_a_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS)
+
+# A driver that runs netc_start on a libev loop, for tests and the bench.
+check_PROGRAMS += test/netc-driver
+test_netc_driver_SOURCES = test/netc-driver.c
+test_netc_driver_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS)
+test_netc_driver_LDADD = net/libnetc.a common/libcommon.a $(NL_LIBS) $(EV_LIBS)

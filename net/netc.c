@@ -1,0 +1,647 @@
+/* netc.c: the container side of the network, through libnl-3.
+ *
+ * Everything runs on two netlink sockets that live only while the set-up
+ * runs: `sk` for requests (blocking, one request and its ack at a time:
+ * each takes a few microseconds, so the loop is never held up for long) and
+ * `evsk`, subscribed to RTNLGRP_LINK and watched by an ev_io while we wait
+ * for the interface to be moved in. The subscription is made before we look
+ * the interface up, so that a link arriving between the look-up and the
+ * first event cannot be missed. Both are closed before done is called:
+ * tend keeps no netlink socket once the network is set up.
+ *
+ * Errors: libnl answers -NLE_* codes and folds many kernel errnos into
+ * "Unspecific failure" (ENETUNREACH among them), so the kernel's own errno
+ * and its extended-ack text are captured in err_cb and preferred; libnl's
+ * codes are converted once, in nl_to_errno(). Every failure is logged
+ * once, here, as "unable to WHAT: REASON". */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "net/netc.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define LOOPBACK_IFINDEX 1 /* the kernel gives lo index 1 in every netns */
+#define HOSTS_MARK "\t# tend"
+#define RESOLV_PATH "/etc/resolv.conf"
+#define HOSTS_PATH "/etc/hosts"
+
+static void nl_socket_freep(struct nl_sock **p) { if (*p) nl_socket_free(*p); }
+static void rtnl_link_putp(struct rtnl_link **p) { if (*p) rtnl_link_put(*p); }
+static void rtnl_addr_putp(struct rtnl_addr **p) { if (*p) rtnl_addr_put(*p); }
+static void rtnl_route_putp(struct rtnl_route **p) { if (*p) rtnl_route_put(*p); }
+static void nl_addr_putp(struct nl_addr **p) { if (*p) nl_addr_put(*p); }
+#define _cleanup_nl_sock_ _cleanup_(nl_socket_freep)
+#define _cleanup_rtnl_link_ _cleanup_(rtnl_link_putp)
+#define _cleanup_rtnl_addr_ _cleanup_(rtnl_addr_putp)
+#define _cleanup_rtnl_route_ _cleanup_(rtnl_route_putp)
+#define _cleanup_nl_addr_ _cleanup_(nl_addr_putp)
+
+struct netc {
+	struct ev_loop *loop;
+	const struct conf_network *net;
+	netc_done_fn done;
+	void *userdata;
+	struct nl_sock *sk;   /* requests */
+	struct nl_sock *evsk; /* RTNLGRP_LINK while waiting for the interface */
+	ev_io io;
+	ev_timer wait;
+	ev_timer finish;      /* calls done from the loop, never from netc_start */
+	int result;
+	int ifindex;          /* the interface's, once it is there */
+	unsigned ifflags;
+	uint64_t start_ns;
+	int kerr;             /* the kernel's errno (negative) for the last request */
+	char kmsg[200];       /* its extended-ack message, "" when none */
+};
+
+/* libnl's -NLE_* as -errno: the one place these codes are converted. */
+static int nl_to_errno(int nlerr)
+{
+	switch (nlerr < 0 ? -nlerr : nlerr) {
+	case NLE_SUCCESS: return 0;
+	case NLE_INTR: return -EINTR;
+	case NLE_BAD_SOCK: return -EBADF;
+	case NLE_AGAIN: return -EAGAIN;
+	case NLE_NOMEM: return -ENOMEM;
+	case NLE_EXIST: return -EEXIST;
+	case NLE_INVAL: return -EINVAL;
+	case NLE_RANGE: return -ERANGE;
+	case NLE_MSGSIZE: return -EMSGSIZE;
+	case NLE_OPNOTSUPP: return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT: return -EAFNOSUPPORT;
+	case NLE_OBJ_NOTFOUND: return -ENOENT;
+	case NLE_NOADDR: return -EADDRNOTAVAIL;
+	case NLE_BUSY: return -EBUSY;
+	case NLE_NOACCESS: return -EACCES;
+	case NLE_PERM: return -EPERM;
+	case NLE_NODEV: return -ENODEV;
+	default: return -EIO;
+	}
+}
+
+/* The kernel refused a request. Keep its own errno and, with
+ * NETLINK_EXT_ACK, its message ("Nexthop has invalid gateway"). libnl hands
+ * us the payload of the NLMSG_ERROR message; its header sits right before
+ * it, and the ack's attributes follow the nlmsgerr (the request itself is
+ * not echoed: NETLINK_CAP_ACK). */
+static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct netc *n = arg;
+	(void)nla;
+
+	n->kerr = e->error;
+	n->kmsg[0] = '\0';
+	const struct nlmsghdr *h = (const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || h->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
+		return NL_STOP;
+	size_t off = sizeof(*e);
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len > sizeof(e->msg) ? e->msg.nlmsg_len - sizeof(e->msg) : 0;
+	size_t len = h->nlmsg_len - NLMSG_HDRLEN;
+	if (off >= len)
+		return NL_STOP;
+	struct nlattr *a = nla_find((struct nlattr *)((char *)e + off), (int)(len - off), NLMSGERR_ATTR_MSG);
+	if (a && nla_len(a) > 0)
+		snprintf(n->kmsg, sizeof(n->kmsg), "%.*s", nla_len(a), (const char *)nla_data(a));
+	/* libnl then returns its own code for e->error; we use n->kerr. */
+	return NL_STOP;
+}
+
+/* Before each request: forget the previous refusal. */
+static void req_begin(struct netc *n)
+{
+	n->kerr = 0;
+	n->kmsg[0] = '\0';
+}
+
+/* The outcome of a request as -errno: the kernel's own errno when it
+ * refused, libnl's code converted otherwise. */
+static int req_errno(const struct netc *n, int nlr)
+{
+	if (nlr >= 0)
+		return 0;
+	return n->kerr < 0 ? n->kerr : nl_to_errno(nlr);
+}
+
+/* Log "unable to WHAT: REASON" once and return -errno. REASON is the
+ * kernel's (its errno text and extended-ack message) or libnl's. */
+static int _printf_(3, 4) req_fail(const struct netc *n, int nlr, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	int r = req_errno(n, nlr);
+	const char *hint = r == -EPERM ? " (tend lacks CAP_NET_ADMIN: the bundle must grant CAP_NET_ADMIN to tend)" : "";
+	if (n->kerr < 0)
+		return log_error_errno(r, "unable to %s: %m%s%s%s%s", what, n->kmsg[0] ? " (" : "", n->kmsg,
+				       n->kmsg[0] ? ")" : "", hint);
+	return log_error_errno(r, "unable to %s: %s%s", what, nl_geterror(nlr), hint);
+}
+
+static const char *fmt_addr(const struct conf_addr *a, bool with_prefix, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(a->family, a->addr, s, sizeof(s)))
+		snprintf(s, sizeof(s), "?");
+	if (with_prefix)
+		snprintf(buf, len, "%s/%u", s, a->prefix);
+	else
+		snprintf(buf, len, "%s", s);
+	return buf;
+}
+
+static int addr_to_nl(const struct conf_addr *a, unsigned prefix, struct nl_addr **ret)
+{
+	struct nl_addr *x = nl_addr_build(a->family, a->addr, a->family == AF_INET6 ? 16 : 4);
+	if (!x)
+		return -ENOMEM;
+	nl_addr_set_prefixlen(x, (int)prefix);
+	*ret = x;
+	return 0;
+}
+
+/* Open a NETLINK_ROUTE socket with our error callback. libnl opens it
+ * with SOCK_CLOEXEC. EXT_ACK/CAP_ACK are best effort (older kernels). */
+static int sock_open(struct netc *n, struct nl_sock **ret)
+{
+	_cleanup_nl_sock_ struct nl_sock *s = nl_socket_alloc();
+	int one = 1, r;
+
+	if (!s)
+		return -ENOMEM;
+	nl_socket_modify_err_cb(s, NL_CB_CUSTOM, err_cb, n);
+	r = nl_connect(s, NETLINK_ROUTE);
+	if (r < 0)
+		return nl_to_errno(r);
+	(void)setsockopt(nl_socket_get_fd(s), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)setsockopt(nl_socket_get_fd(s), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+/* One RTM_NEWLINK on ifindex: name (NULL: keep), mtu (0: keep), and the
+ * IFF_UP bit when up >= 0. Returns libnl's code. */
+static int link_change(struct netc *n, int ifindex, const char *name, unsigned mtu, int up)
+{
+	_cleanup_rtnl_link_ struct rtnl_link *orig = rtnl_link_alloc();
+	_cleanup_rtnl_link_ struct rtnl_link *chg = rtnl_link_alloc();
+
+	if (!orig || !chg)
+		return -NLE_NOMEM;
+	rtnl_link_set_ifindex(orig, ifindex);
+	if (name)
+		rtnl_link_set_name(chg, name);
+	if (mtu)
+		rtnl_link_set_mtu(chg, mtu);
+	if (up > 0)
+		rtnl_link_set_flags(chg, IFF_UP);
+	else if (up == 0)
+		rtnl_link_unset_flags(chg, IFF_UP);
+	req_begin(n);
+	return rtnl_link_change(n->sk, orig, chg, 0);
+}
+
+/* Look a link up by name: 1 and its index/flags when it is there, 0 when
+ * not, libnl's code on failure. */
+static int link_find(struct netc *n, const char *name, int *ret_ifindex, unsigned *ret_flags)
+{
+	_cleanup_rtnl_link_ struct rtnl_link *l = NULL;
+
+	req_begin(n);
+	int r = rtnl_link_get_kernel(n->sk, 0, name, &l);
+	if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND || n->kerr == -ENODEV)
+		return 0;
+	if (r < 0)
+		return r;
+	*ret_ifindex = rtnl_link_get_ifindex(l);
+	if (ret_flags)
+		*ret_flags = rtnl_link_get_flags(l);
+	return 1;
+}
+
+static int addr_add(struct netc *n, const struct conf_addr *a)
+{
+	_cleanup_rtnl_addr_ struct rtnl_addr *ra = rtnl_addr_alloc();
+	_cleanup_nl_addr_ struct nl_addr *local = NULL;
+
+	if (!ra || addr_to_nl(a, a->prefix, &local) < 0)
+		return -NLE_NOMEM;
+	rtnl_addr_set_ifindex(ra, n->ifindex);
+	rtnl_addr_set_family(ra, a->family);
+	int r = rtnl_addr_set_local(ra, local);
+	if (r < 0)
+		return r;
+	rtnl_addr_set_prefixlen(ra, (int)a->prefix);
+	/* Duplicate address detection would keep an IPv6 address tentative
+	 * (unusable) for a second or more after "network ready": the
+	 * addresses here are assigned by the configuration, not discovered. */
+	if (a->family == AF_INET6)
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
+	req_begin(n);
+	return rtnl_addr_add(n->sk, ra, NLM_F_EXCL);
+}
+
+/* Add a route to dst (prefix included) via `via` (NULL: on-link) out of
+ * ifindex (0: the kernel chooses from via). */
+static int route_add(struct netc *n, const struct conf_addr *dst, const struct conf_addr *via, int ifindex)
+{
+	_cleanup_rtnl_route_ struct rtnl_route *rt = rtnl_route_alloc();
+	_cleanup_nl_addr_ struct nl_addr *d = NULL;
+	_cleanup_nl_addr_ struct nl_addr *g = NULL;
+	int r;
+
+	if (!rt || addr_to_nl(dst, dst->prefix, &d) < 0)
+		return -NLE_NOMEM;
+	if (via && addr_to_nl(via, via->family == AF_INET6 ? 128 : 32, &g) < 0)
+		return -NLE_NOMEM;
+	rtnl_route_set_family(rt, (uint8_t)dst->family);
+	rtnl_route_set_table(rt, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(rt, RTPROT_BOOT);
+	rtnl_route_set_type(rt, RTN_UNICAST);
+	rtnl_route_set_scope(rt, via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+	r = rtnl_route_set_dst(rt, d);
+	if (r < 0)
+		return r;
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	if (!nh)
+		return -NLE_NOMEM;
+	if (ifindex > 0)
+		rtnl_route_nh_set_ifindex(nh, ifindex);
+	if (g)
+		rtnl_route_nh_set_gateway(nh, g);
+	rtnl_route_add_nexthop(rt, nh); /* the route owns nh now */
+	req_begin(n);
+	return rtnl_route_add(n->sk, rt, NLM_F_EXCL);
+}
+
+/* Everything after the interface is there, in the contract's order. */
+static int configure_interface(struct netc *n)
+{
+	const struct conf_network *net = n->net;
+	const char *name = net->interface;
+	char a[INET6_ADDRSTRLEN + 8];
+	int r;
+
+	if (net->rename && strcmp(net->rename, name) != 0) {
+		/* The kernel refuses to rename a link that is up. */
+		if (n->ifflags & IFF_UP) {
+			r = link_change(n, n->ifindex, NULL, 0, 0);
+			if (r < 0)
+				return req_fail(n, r, "bring '%s' down to rename it", name);
+		}
+		r = link_change(n, n->ifindex, net->rename, 0, -1);
+		if (r < 0)
+			return req_fail(n, r, "rename '%s' to '%s'", name, net->rename);
+		name = net->rename;
+	}
+	if (net->mtu > 0) {
+		r = link_change(n, n->ifindex, NULL, net->mtu, -1);
+		if (r < 0)
+			return req_fail(n, r, "set mtu %u on '%s'", net->mtu, name);
+	}
+	for (size_t i = 0; i < net->n_address; i++) {
+		r = addr_add(n, &net->address[i]);
+		if (r < 0)
+			return req_fail(n, r, "add address %s to '%s'",
+					fmt_addr(&net->address[i], true, a, sizeof(a)), name);
+	}
+	r = link_change(n, n->ifindex, NULL, 0, 1);
+	if (r < 0)
+		return req_fail(n, r, "bring '%s' up", name);
+	return 0;
+}
+
+static int configure_routes(struct netc *n)
+{
+	const struct conf_network *net = n->net;
+	const char *ifname = net->rename ? net->rename : net->interface;
+	char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+	int r;
+
+	if (net->has_gateway) {
+		struct conf_addr any = { .family = net->gateway.family, .prefix = 0 };
+		r = route_add(n, &any, &net->gateway, n->ifindex);
+		if (r < 0)
+			return req_fail(n, r, "add the default route via %s%s%s%s",
+					fmt_addr(&net->gateway, false, a, sizeof(a)), ifname ? " dev '" : "",
+					ifname ? ifname : "", ifname ? "'" : "");
+	}
+	for (size_t i = 0; i < net->n_route; i++) {
+		const struct conf_route *rt = &net->route[i];
+		int ifindex = n->ifindex;
+		if (rt->dev && !(ifname && strcmp(rt->dev, ifname) == 0) &&
+		    !(net->interface && strcmp(rt->dev, net->interface) == 0)) {
+			r = link_find(n, rt->dev, &ifindex, NULL);
+			if (r == 0)
+				return log_error_errno(-ENODEV, "unable to add route %s: no interface '%s'",
+						       fmt_addr(&rt->dst, true, a, sizeof(a)), rt->dev);
+			if (r < 0)
+				return req_fail(n, r, "look up interface '%s'", rt->dev);
+		}
+		r = route_add(n, &rt->dst, rt->has_via ? &rt->via : NULL, ifindex);
+		if (r < 0)
+			return req_fail(n, r, "add route %s%s%s", fmt_addr(&rt->dst, true, a, sizeof(a)),
+					rt->has_via ? " via " : "",
+					rt->has_via ? fmt_addr(&rt->via, false, b, sizeof(b)) : "");
+	}
+	return 0;
+}
+
+/* resolv.conf is entirely ours when dns or dns_search is given. */
+static int write_resolv_conf(const struct conf_network *net)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	char a[INET6_ADDRSTRLEN + 8];
+
+	if (net->n_dns == 0 && !(net->dns_search && net->dns_search[0]))
+		return 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return log_error_errno(-errno, "unable to write %s: %m", RESOLV_PATH);
+	fputs("# written by tend from [network] dns, dns_search\n", f);
+	for (size_t i = 0; i < net->n_dns; i++)
+		fprintf(f, "nameserver %s\n", fmt_addr(&net->dns[i], false, a, sizeof(a)));
+	if (net->dns_search && net->dns_search[0]) {
+		fputs("search", f);
+		for (char **s = net->dns_search; *s; s++)
+			fprintf(f, " %s", *s);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0)
+		return log_error_errno(-ENOMEM, "unable to write %s: %m", RESOLV_PATH);
+	int r = write_file_atomic(RESOLV_PATH, buf, len, 0644);
+	if (r < 0)
+		return log_error_errno(r, "unable to write %s: %m", RESOLV_PATH);
+	return 0;
+}
+
+/* /etc/hosts: our entries (each line marked HOSTS_MARK) first, so that they
+ * win over an older entry of the same name (the resolver takes the first
+ * match), then every line that was there and is not ours, unchanged; lines
+ * we wrote before (a restarted tend) are replaced, not repeated. */
+static int write_hosts(const struct conf_network *net)
+{
+	_cleanup_free_ char *old = NULL, *buf = NULL;
+	size_t old_len = 0, len = 0;
+	char a[INET6_ADDRSTRLEN + 8];
+	int r;
+
+	if (net->n_hosts == 0)
+		return 0;
+	r = read_full_file(HOSTS_PATH, &old, &old_len);
+	if (r < 0 && r != -ENOENT)
+		return log_error_errno(r, "unable to read %s: %m", HOSTS_PATH);
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return log_error_errno(-errno, "unable to write %s: %m", HOSTS_PATH);
+	for (size_t i = 0; i < net->n_hosts; i++)
+		fprintf(f, "%s\t%s" HOSTS_MARK "\n", fmt_addr(&net->hosts[i].addr, false, a, sizeof(a)),
+			net->hosts[i].name);
+	for (char *p = old; p && *p;) {
+		char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+		size_t ml = strlen(HOSTS_MARK);
+		if (!(l >= ml && memcmp(p + l - ml, HOSTS_MARK, ml) == 0))
+			fprintf(f, "%.*s\n", (int)l, p);
+		p += l + (nl ? 1 : 0);
+	}
+	if (fclose(f) != 0)
+		return log_error_errno(-ENOMEM, "unable to write %s: %m", HOSTS_PATH);
+	r = write_file_atomic(HOSTS_PATH, buf, len, 0644);
+	if (r < 0)
+		return log_error_errno(r, "unable to write %s: %m", HOSTS_PATH);
+	return 0;
+}
+
+static void sockets_close(struct netc *n)
+{
+	if (n->evsk) {
+		ev_io_stop(n->loop, &n->io);
+		nl_socket_free(n->evsk);
+		n->evsk = NULL;
+	}
+	ev_timer_stop(n->loop, &n->wait);
+	if (n->sk) {
+		nl_socket_free(n->sk);
+		n->sk = NULL;
+	}
+}
+
+/* The end, success or not: close everything now, call done from the loop. */
+static void complete(struct netc *n, int r)
+{
+	sockets_close(n);
+	n->result = r;
+	if (r >= 0) {
+		uint64_t us = (now_ns() - n->start_ns) / 1000;
+		const char *ifname = n->net->rename ? n->net->rename : n->net->interface;
+		log_info("network ready%s%s%s in %llu.%03llums", ifname ? ": '" : "", ifname ? ifname : "",
+			 ifname ? "'" : "", (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
+	}
+	ev_timer_set(&n->finish, 0., 0.);
+	ev_timer_start(n->loop, &n->finish);
+}
+
+static void finish_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct netc *n = w->data;
+	(void)revents;
+
+	ev_timer_stop(loop, w);
+	/* done may free n: nothing touches n after this call. */
+	n->done(n->result, n->userdata);
+}
+
+/* The interface is there: configure it, its routes, then the files. */
+static void interface_ready(struct netc *n)
+{
+	int r;
+
+	if (n->evsk) {
+		ev_io_stop(n->loop, &n->io);
+		nl_socket_free(n->evsk);
+		n->evsk = NULL;
+	}
+	ev_timer_stop(n->loop, &n->wait);
+	r = n->net->interface ? configure_interface(n) : 0;
+	if (r >= 0)
+		r = configure_routes(n);
+	if (r >= 0)
+		r = write_resolv_conf(n->net);
+	if (r >= 0)
+		r = write_hosts(n->net);
+	complete(n, r);
+}
+
+/* One RTNLGRP_LINK message: is it our interface arriving (or leaving)? */
+static int link_event_cb(struct nl_msg *msg, void *arg)
+{
+	struct netc *n = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[IFLA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
+		return NL_OK;
+	if (nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME])
+		return NL_OK;
+	const struct ifinfomsg *ifi = nlmsg_data(h);
+	if (nla_strcmp(tb[IFLA_IFNAME], n->net->interface) != 0) {
+		if (ifi->ifi_index == n->ifindex) /* renamed away by someone */
+			n->ifindex = 0;
+		return NL_OK;
+	}
+	if (h->nlmsg_type == RTM_DELLINK) {
+		n->ifindex = 0;
+	} else {
+		n->ifindex = ifi->ifi_index;
+		n->ifflags = ifi->ifi_flags;
+	}
+	return NL_OK;
+}
+
+static void link_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct netc *n = w->data;
+	int r;
+	(void)loop;
+	(void)revents;
+
+	/* Drain every queued event; the last word on our name wins. */
+	while ((r = nl_recvmsgs_default(n->evsk)) >= 0)
+		;
+	if (r != -NLE_AGAIN) {
+		/* ENOBUFS (events were dropped, libnl says NLE_NOMEM) or another
+		 * receive error: ask the kernel directly instead. */
+		r = link_find(n, n->net->interface, &n->ifindex, &n->ifflags);
+		if (r < 0) {
+			complete(n, req_fail(n, r, "look up interface '%s'", n->net->interface));
+			return;
+		}
+	}
+	if (n->ifindex > 0)
+		interface_ready(n);
+}
+
+static void wait_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct netc *n = w->data;
+	char t[32];
+	(void)loop;
+	(void)revents;
+
+	complete(n, log_error_errno(-ETIMEDOUT, "interface '%s' did not appear within %s", n->net->interface,
+				    fmt_ms(t, sizeof(t), n->net->wait_ms)));
+}
+
+/* Subscribe to link events, then look for the interface: either it is
+ * there (configure at once) or we wait for it on the loop. */
+static int start_waiting(struct netc *n)
+{
+	_cleanup_nl_sock_ struct nl_sock *s = nl_socket_alloc();
+	int r;
+
+	if (!s)
+		return log_error_errno(-ENOMEM, "unable to watch network links: %m");
+	nl_socket_disable_seq_check(s);
+	nl_socket_modify_cb(s, NL_CB_VALID, NL_CB_CUSTOM, link_event_cb, n);
+	r = nl_connect(s, NETLINK_ROUTE);
+	if (r >= 0)
+		r = nl_socket_add_membership(s, RTNLGRP_LINK);
+	if (r >= 0)
+		r = nl_socket_set_nonblocking(s);
+	if (r < 0)
+		return log_error_errno(nl_to_errno(r), "unable to watch network links: %s", nl_geterror(r));
+	n->evsk = TAKE_PTR(s);
+
+	r = link_find(n, n->net->interface, &n->ifindex, &n->ifflags);
+	if (r < 0)
+		return req_fail(n, r, "look up interface '%s'", n->net->interface);
+	if (r > 0) {
+		interface_ready(n);
+		return 0;
+	}
+	log_debug("waiting for interface '%s'", n->net->interface);
+	ev_io_init(&n->io, link_io_cb, nl_socket_get_fd(n->evsk), EV_READ);
+	n->io.data = n;
+	ev_io_start(n->loop, &n->io);
+	/* The loop's clock may be stale if tend did slow work before the
+	 * loop ran: the wait is counted from now. */
+	ev_now_update(n->loop);
+	ev_timer_set(&n->wait, (double)n->net->wait_ms / 1000., 0.);
+	ev_timer_start(n->loop, &n->wait);
+	return 0;
+}
+
+int netc_start(struct ev_loop *loop, const struct conf_network *net, netc_done_fn done, void *userdata,
+	       struct netc **ret)
+{
+	struct netc *n = calloc(1, sizeof(*n));
+	int r;
+
+	if (!n)
+		return log_error_errno(-ENOMEM, "unable to set up the network: %m");
+	n->loop = loop;
+	n->net = net;
+	n->done = done;
+	n->userdata = userdata;
+	n->start_ns = now_ns();
+	ev_init(&n->wait, wait_cb);
+	n->wait.data = n;
+	ev_init(&n->finish, finish_cb);
+	n->finish.data = n;
+
+	r = sock_open(n, &n->sk);
+	if (r < 0) {
+		complete(n, log_error_errno(r, "unable to open a netlink socket: %m"));
+	} else {
+		r = link_change(n, LOOPBACK_IFINDEX, NULL, 0, 1);
+		if (r < 0)
+			complete(n, req_fail(n, r, "bring 'lo' up"));
+		else if (!net->interface)
+			interface_ready(n); /* no interface: only the files */
+		else if ((r = start_waiting(n)) < 0)
+			complete(n, r);
+	}
+	*ret = n;
+	return 0;
+}
+
+struct netc *netc_free(struct netc *n)
+{
+	if (!n)
+		return NULL;
+	sockets_close(n);
+	ev_timer_stop(n->loop, &n->finish);
+	free(n);
+	return NULL;
+}
