@@ -10,3 +10,4 @@ check_PROGRAMS += test/netc-driver
 test_netc_driver_SOURCES = test/netc-driver.c
 test_netc_driver_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS)
 test_netc_driver_LDADD = net/libnetc.a common/libcommon.a $(NL_LIBS) $(EV_LIBS)
+EXTRA_DIST += test/integration/net-lib.sh

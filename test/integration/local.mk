@@ -1,1 +1,6 @@
 # test/integration
+integration_tests += test/integration/net-setup.sh
+integration_tests += test/integration/net-wait-timeout.sh
+integration_tests += test/integration/net-kernel-errors.sh
+integration_tests += test/integration/net-no-cap.sh
+integration_tests += test/integration/net-lo-only.sh
