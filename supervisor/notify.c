@@ -1,0 +1,364 @@
+/* notify.c: see notify.h.
+ *
+ * A datagram is read whole with recvmsg(MSG_TRUNC), so that an oversized
+ * one is recognised by its real length and dropped rather than cut short
+ * (a cut "STATUS=" would be harmless, a cut "MAINPID=1234" is not).
+ * Ancillary data: only SCM_CREDENTIALS matters; file descriptors that a
+ * client passes (systemd's FDSTORE=1) are closed at once, never kept. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "supervisor/notify.h"
+
+/* At most this many datagrams per wake-up: a service that floods the
+ * socket must not keep tend from its other work. */
+#define NOTIFY_BATCH 64
+/* Room for passed fds we only close; more than this and the kernel drops
+ * the rest itself (MSG_CTRUNC). */
+#define NOTIFY_MAX_FDS 16
+
+struct notify_server {
+	struct ev_loop *loop;
+	ev_io io;
+	int fd;
+	notify_msg_fn fn;
+	void *userdata;
+	bool dispatching; /* inside fn: closing is deferred */
+	bool closed;
+	bool unlink;      /* a file system socket we made */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+};
+
+/* "/path" or "@abstract" to a sockaddr; abstract names are not
+ * NUL-terminated and their length is part of the address. */
+static int notify_sockaddr(const char *path, struct sockaddr_un *ret, socklen_t *ret_len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t n = strlen(path);
+
+	if (n < 2 || (path[0] != '/' && path[0] != '@'))
+		return -EINVAL;
+	if (n > sizeof(sa.sun_path) || (path[0] == '/' && n == sizeof(sa.sun_path)))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, n);
+	if (path[0] == '@') {
+		sa.sun_path[0] = 0;
+		*ret_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	} else
+		*ret_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	*ret = sa;
+	return 0;
+}
+
+/* mkdir -p of path's directory, 0755: a service under another user must
+ * be able to reach the socket inside it. */
+static int notify_mkdir_parent(const char *path)
+{
+	char dir[sizeof(((struct notify_server *)0)->path)];
+	const char *slash = strrchr(path, '/');
+	size_t n = (size_t)(slash - path);
+
+	if (n == 0)
+		return 0;
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, n);
+	dir[n] = 0;
+	for (char *c = dir + 1;; c++) {
+		if (*c == '/' || *c == 0) {
+			char saved = *c;
+			*c = 0;
+			if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*c = saved;
+			if (!saved)
+				break;
+		}
+	}
+	return 0;
+}
+
+static void notify_server_free(struct notify_server *s)
+{
+	ev_io_stop(s->loop, &s->io);
+	s->fd = safe_close(s->fd);
+	if (s->unlink)
+		(void)unlink(s->path);
+	free(s);
+}
+
+/* Split a datagram into lines and hand each KEY=VALUE to the callback.
+ * A line without '=' (or with an empty key) is skipped, not fatal: the
+ * rest of the message can still be good. */
+static void notify_dispatch(struct notify_server *s, pid_t sender, char *msg)
+{
+	char *line = msg;
+
+	while (line && !s->closed) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (*line) {
+			char *eq = strchr(line, '=');
+			if (!eq || eq == line)
+				log_debug("notify: malformed line from pid %d, ignoring", (int)sender);
+			else {
+				*eq = 0;
+				s->fn(sender, line, eq + 1, s->userdata);
+			}
+		}
+		line = next;
+	}
+}
+
+/* Read one datagram. Returns 0 when one was consumed (delivered or
+ * dropped), -EAGAIN when the queue is empty, another -errno on error. */
+static int notify_recv_one(struct notify_server *s)
+{
+	char buf[NOTIFY_MSG_MAX + 1];
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * NOTIFY_MAX_FDS)];
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = NOTIFY_MSG_MAX};
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = &ctl,
+		.msg_controllen = sizeof(ctl),
+	};
+	struct ucred cred = {0};
+	bool have_cred = false;
+
+	ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			have_cred = true;
+		} else if (c->cmsg_type == SCM_RIGHTS) {
+			size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < nfd; i++) {
+				int fd;
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+				safe_close(fd);
+			}
+		}
+	}
+
+	if ((size_t)n > NOTIFY_MSG_MAX || (mh.msg_flags & MSG_TRUNC)) {
+		log_debug("notify: message of %zd bytes from pid %d is too long, ignoring", n,
+			  (int)cred.pid);
+		return 0;
+	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		log_debug("notify: ancillary data truncated (pid %d)", (int)cred.pid);
+	/* pid 0: the sender is in a pid namespace we cannot see into. */
+	if (!have_cred || cred.pid <= 0) {
+		log_debug("notify: message without credentials, ignoring");
+		return 0;
+	}
+	if (n == 0 || memchr(buf, 0, (size_t)n)) {
+		log_debug("notify: empty or binary message from pid %d, ignoring", (int)cred.pid);
+		return 0;
+	}
+	buf[n] = 0;
+	notify_dispatch(s, cred.pid, buf);
+	return 0;
+}
+
+static void notify_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct notify_server *s = w->data;
+
+	s->dispatching = true;
+	for (int i = 0; i < NOTIFY_BATCH && !s->closed; i++) {
+		int r = notify_recv_one(s);
+		if (r == -EAGAIN)
+			break;
+		if (r < 0) {
+			/* Nothing a datagram socket should say; do not spin on it. */
+			log_debug("notify: recvmsg failed: %m");
+			break;
+		}
+	}
+	s->dispatching = false;
+	if (s->closed)
+		notify_server_free(s);
+}
+
+int notify_server_open(struct ev_loop *loop, const char *path, notify_msg_fn fn, void *userdata,
+		       struct notify_server **ret)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	struct notify_server *s;
+	int r;
+
+	if (!loop || !path || !fn || !ret)
+		return -EINVAL;
+	r = notify_sockaddr(path, &sa, &salen);
+	if (r < 0)
+		return r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->loop = loop;
+	s->fn = fn;
+	s->userdata = userdata;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	ev_init(&s->io, notify_io_cb);
+	s->io.data = s;
+
+	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	/* Credentials on every datagram: the kernel fills in the sender's
+	 * real pid whether or not it sent any itself. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int)) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (path[0] == '/') {
+		struct stat st;
+		r = notify_mkdir_parent(path);
+		if (r < 0)
+			goto fail;
+		/* Left behind by an earlier tend (a restarted container keeps
+		 * /run): a socket nobody listens on any more. */
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			(void)unlink(path);
+	}
+	if (bind(s->fd, (struct sockaddr *)&sa, salen) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (path[0] == '/') {
+		s->unlink = true;
+		if (chmod(path, 0666) < 0) {
+			r = -errno;
+			goto fail;
+		}
+	}
+	ev_io_set(&s->io, s->fd, EV_READ);
+	ev_io_start(loop, &s->io);
+	*ret = s;
+	return 0;
+fail:
+	notify_server_free(s);
+	return r;
+}
+
+const char *notify_server_path(const struct notify_server *s)
+{
+	return s ? s->path : NULL;
+}
+
+struct notify_server *notify_server_close(struct notify_server *s)
+{
+	if (!s || s->closed)
+		return NULL;
+	s->closed = true;
+	if (s->dispatching) {
+		/* Called from our own callback: notify_io_cb frees it after. */
+		ev_io_stop(s->loop, &s->io);
+		return NULL;
+	}
+	notify_server_free(s);
+	return NULL;
+}
+
+int notify_send(const char *socket_path, const char *msg)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!socket_path || !*socket_path)
+		return 0;
+	if (!msg)
+		return -EINVAL;
+	r = notify_sockaddr(socket_path, &sa, &salen);
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, salen) < 0)
+		return -errno;
+	return 1;
+}
+
+/* Next space-separated decimal field of /proc/PID/stat. */
+static int notify_stat_field(const char **p, long *ret)
+{
+	char *end;
+
+	while (**p == ' ')
+		(*p)++;
+	errno = 0;
+	long v = strtol(*p, &end, 10);
+	if (errno || end == *p)
+		return -EINVAL;
+	*p = end;
+	*ret = v;
+	return 0;
+}
+
+int notify_pid_ids(pid_t pid, pid_t *ret_pgid, pid_t *ret_sid)
+{
+	char path[32];
+	_cleanup_free_ char *stat = NULL;
+	long ppid, pgid, sid;
+	int r;
+
+	if (pid <= 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	r = read_full_file(path, &stat, NULL);
+	if (r < 0)
+		return r;
+	/* "PID (COMM) STATE PPID PGRP SESSION ...": COMM may hold anything,
+	 * ')' and spaces too, so start after the last ')'. */
+	const char *p = strrchr(stat, ')');
+	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
+		return -EINVAL;
+	p += 3;
+	if (notify_stat_field(&p, &ppid) < 0 || notify_stat_field(&p, &pgid) < 0 ||
+	    notify_stat_field(&p, &sid) < 0)
+		return -EINVAL;
+	if (ret_pgid)
+		*ret_pgid = (pid_t)pgid;
+	if (ret_sid)
+		*ret_sid = (pid_t)sid;
+	return 0;
+}
+
+bool notify_pid_in_group(pid_t sender, pid_t leader)
+{
+	pid_t pgid, sid;
+
+	if (sender <= 0 || leader <= 0)
+		return false;
+	if (sender == leader)
+		return true;
+	if (notify_pid_ids(sender, &pgid, &sid) < 0)
+		return false;
+	return pgid == leader || sid == leader;
+}
