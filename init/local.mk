@@ -1,5 +1,7 @@
 sbin_PROGRAMS += tend
 tend_SOURCES = \
-	init/main.c
+	init/main.c \
+	init/signals.c init/signals.h
 tend_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(CAP_CFLAGS) $(NL_CFLAGS)
-tend_LDADD = $(CONF_LIBS) $(EV_LIBS) $(NL_LIBS)
+tend_LDADD = supervisor/libsupervisor.a net/libnetc.a $(CONF_LIBS) $(EV_LIBS) $(NL_LIBS)
+include init/pid1.mk

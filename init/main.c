@@ -1,10 +1,371 @@
-/* main.c: tend's boot sequence (placeholder while modules land). */
+/* main.c: tend's boot sequence. Each stage is one call; the order is the
+ * contract's ("PID-1 duties"):
+ *
+ *   block signals -> arguments -> configuration -> namespaces (-u/-r)
+ *   -> subreaper / chdir -> mounts -> hostname -> event loop
+ *   -> network (when [network]) -> services -> loop -> exit status
+ *
+ * Two phases, as catatonit states them: until the loop runs, a failure
+ * exits with the contract's status and a named reason (64 usage, 78
+ * configuration, 70 tend cannot go on). Once the loop runs, tend never
+ * exit()s or abort()s on an error: it logs, temporizes and goes on, because
+ * a PID 1 that dies takes the whole container with it. */
 #include "config.h"
-#include <stdio.h>
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sched.h>
+#include <time.h>
+
 #include "common/log.h"
+#include "conf/conf.h"
+#include "init/mounts.h"
+#include "init/ns.h"
+#include "init/signals.h"
+#include "net/netc.h"
+#include "supervisor/supervisor.h"
+
+#define EXIT_USAGE 64
+#define EXIT_SOFTWARE 70
+#define EXIT_CONFIG 78
+
+static const char usage_text[] =
+	"Usage: tend [-c FILE] [-u NS[,NS...]] [-r DIR] [-v|-q] [-- COMMAND [ARG...]]\n"
+	"       tend --check [-c FILE] [-- COMMAND...]\n"
+	"       tend --version | --help\n"
+	"\n"
+	"A PID-1 init and service supervisor for containers.\n"
+	"\n"
+	"  -c, --config FILE    the INI file (default " CONF_DEFAULT_PATH ")\n"
+	"      --check          parse and validate only; errors as FILE:LINE: message\n"
+	"  -u, --unshare LIST   create namespaces first: pid,mount,uts,ipc,net,cgroup\n"
+	"  -r, --root DIR       with mount: pivot_root into DIR\n"
+	"  -v, --verbose        more logging\n"
+	"  -q, --quiet          less logging\n"
+	"  -h, --help           this text\n"
+	"  -V, --version        the version\n"
+	"\n"
+	"Exit status: the main service's, 128+N when signal N ended it, 64 usage,\n"
+	"78 invalid configuration, 70 when tend itself cannot go on. See tend(8).\n";
+
+struct args {
+	const char *config;
+	bool config_given;
+	bool check;
+	const char *unshare;
+	const char *root;
+	int verbosity;
+	char **cmdline; /* after --, NULL-terminated, or NULL */
+};
+
+static int usage_error(const char *fmt, ...) _printf_(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "tend: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'tend --help'.\n");
+	return EXIT_USAGE;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "unshare", required_argument, NULL, 'u' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	int c;
+
+	a->config = CONF_DEFAULT_PATH;
+	a->verbosity = LOG_LVL_INFO;
+	opterr = 0;
+	/* '+': stop at the first non-option, so COMMAND's own flags are its. */
+	while ((c = getopt_long(argc, argv, "+c:u:r:vqhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config = optarg; a->config_given = true; break;
+		case 'C': a->check = true; break;
+		case 'u': a->unshare = optarg; break;
+		case 'r': a->root = optarg; break;
+		case 'v': a->verbosity = LOG_LVL_DEBUG; break;
+		case 'q': a->verbosity = LOG_LVL_WARN; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': printf("%s\n", PACKAGE_STRING); return 0;
+		default:
+			if (optopt && strchr("cur", optopt))
+				return usage_error("option '-%c' needs an argument", optopt);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		/* A command must come after "--", like tini's; a bare word is
+		 * more likely a mistake than a command. */
+		if (strcmp(argv[optind - 1], "--") != 0)
+			return usage_error("unexpected argument '%s' (a command goes after '--')", argv[optind]);
+		a->cmdline = argv + optind;
+	}
+	if (a->root && !a->unshare)
+		return usage_error("%s", "-r needs -u with mount");
+	return -1;
+}
+
+static void print_diag(const struct conf_diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s\n", d->lines[i]);
+}
+
+/* Load the configuration as the contract's `-c`/`--` rules say. Returns
+ * -1 to go on with *ret, or an exit status. */
+static int load_config(const struct args *a, struct conf **ret, bool *ret_single)
+{
+	struct conf_diag diag = {};
+	int r;
+
+	*ret_single = false;
+	if (!a->config_given && access(a->config, F_OK) < 0) {
+		if (!a->cmdline) {
+			fprintf(stderr, "tend: nothing to run: no %s and no command after '--'\nTry 'tend --help'.\n",
+				a->config);
+			return EXIT_USAGE;
+		}
+		*ret_single = true;
+		r = conf_from_command(a->cmdline, ret);
+		if (r < 0) {
+			log_error_errno(r, "cannot set up the command: %m");
+			return EXIT_SOFTWARE;
+		}
+		return -1;
+	}
+	r = conf_load(a->config, a->cmdline, ret, &diag);
+	if (r < 0) {
+		print_diag(&diag);
+		conf_diag_clear(&diag);
+		return EXIT_CONFIG;
+	}
+	conf_diag_clear(&diag);
+	return -1;
+}
+
+/* ---- libev: PID 1 must not abort ------------------------------------- */
+
+/* libev calls this on a failed system call it will retry (epoll_wait...).
+ * Its default is perror() and abort(): for PID 1 that would end the
+ * container. Log (rate-limited) and pause briefly so that a persistent
+ * error cannot spin the CPU. */
+static void ev_syserr(const char *msg)
+{
+	static uint64_t last;
+	uint64_t now = now_ms();
+	if (now - last > 1000) {
+		log_error_errno(errno, "%s: %m (retrying)", msg);
+		last = now;
+	}
+	nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+}
+
+/* libev's allocator: the default aborts when memory runs out. Wait for
+ * memory instead (the kernel's OOM killer will choose someone). */
+static void *ev_alloc(void *ptr, long size)
+{
+	if (size == 0) {
+		free(ptr);
+		return NULL;
+	}
+	for (unsigned tries = 0;; tries++) {
+		void *p = realloc(ptr, (size_t)size);
+		if (p)
+			return p;
+		if (tries % 10 == 0)
+			log_error("out of memory (%ld bytes for the event loop), waiting", size);
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	}
+}
+
+/* ---- signals ----------------------------------------------------------- */
+
+static ev_signal sigw[NSIG];
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	sup_signal(w->data, w->signum);
+}
+
+static void watch_signals(struct ev_loop *loop, struct sup *sup, bool single)
+{
+	static const int config_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT, SIGWINCH };
+	for (int s = 1; s < NSIG; s++) {
+		bool want = false;
+		if (single) {
+			/* glibc keeps 32 and 33 for itself; libev cannot watch them. */
+			want = sig_forwardable(s) && (s < 32 || s >= SIGRTMIN);
+		} else {
+			for (size_t i = 0; i < ELEMENTSOF(config_signals); i++)
+				want = want || config_signals[i] == s;
+		}
+		if (!want)
+			continue;
+		ev_signal_init(&sigw[s], signal_cb, s);
+		sigw[s].data = sup;
+		ev_signal_start(loop, &sigw[s]);
+	}
+}
+
+/* ---- stages ------------------------------------------------------------- */
+
+static int set_hostname(const char *name, bool own_uts, bool own_mnt)
+{
+	if (!own_uts) {
+		log_warn("not PID 1 and no namespace of its own: hostname '%s' not set", name);
+		return 0;
+	}
+	if (sethostname(name, strlen(name)) < 0)
+		return log_error_errno(errno, "cannot set the hostname to '%s': %m", name);
+	if (own_mnt) {
+		char buf[256];
+		int n = snprintf(buf, sizeof(buf), "%s\n", name);
+		int r = write_file_atomic("/etc/hostname", buf, (size_t)n, 0644);
+		if (r < 0)
+			log_warn_errno(r, "cannot write /etc/hostname: %m");
+	}
+	return 0;
+}
+
+static void net_done(int r, void *userdata)
+{
+	struct sup *sup = userdata;
+	if (r < 0) {
+		sup_fail(sup, EXIT_SOFTWARE);
+		return;
+	}
+	sup_start(sup);
+}
+
 int main(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	printf("%s\n", PACKAGE_STRING);
-	return 0;
+	struct args a = {};
+	struct conf *conf = NULL;
+	struct sup *sup = NULL;
+	struct netc *netc = NULL;
+	bool single;
+	int ns_flags = 0, r;
+
+	/* Before anything else: a signal that arrives early is kept for the
+	 * loop, not acted on by a default handler. */
+	sig_block_all();
+	log_setup("tend", LOG_LVL_INFO, false);
+
+	r = parse_args(argc, argv, &a);
+	if (r >= 0)
+		return r;
+	log_setup("tend", a.verbosity, false);
+	if (a.unshare) {
+		const char *bad = NULL;
+		if (ns_parse_list(a.unshare, &ns_flags, &bad) < 0)
+			return usage_error("unknown namespace '%s' (pid, mount, uts, ipc, net, cgroup)", bad ? bad : "");
+		if (a.root && !(ns_flags & CLONE_NEWNS))
+			return usage_error("%s", "-r needs -u with mount");
+	}
+
+	if (a.check) {
+		struct conf_diag diag = {};
+		r = conf_load(a.config, a.cmdline, &conf, &diag);
+		print_diag(&diag);
+		conf_diag_clear(&diag);
+		conf_free(conf);
+		return r < 0 ? EXIT_CONFIG : 0;
+	}
+
+	r = load_config(&a, &conf, &single);
+	if (r >= 0)
+		return r;
+	log_set_json(conf->tend.log == CONF_LOG_JSON);
+	/* A drop-in for tini says nothing unless something goes wrong. */
+	if (single && a.verbosity == LOG_LVL_INFO)
+		log_setup("tend", LOG_LVL_WARN, false);
+
+	if (ns_flags) {
+		int exit_status = -1;
+		if (ns_enter(ns_flags, a.root, &exit_status) < 0) {
+			conf_free(conf);
+			return EXIT_SOFTWARE;
+		}
+		if (exit_status >= 0) { /* the parent outside: the child has ended */
+			conf_free(conf);
+			return exit_status;
+		}
+	}
+
+	bool pid1 = getpid() == 1;
+	if (pid1) {
+		/* Do not pin the file system we were started from. */
+		(void)!chdir("/");
+	} else if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		log_warn_errno(errno, "cannot become a subreaper, orphans will not be reaped: %m");
+	}
+
+	if (mnt_setup(conf->tend.mount, pid1 || (ns_flags & CLONE_NEWNS)) < 0) {
+		conf_free(conf);
+		return EXIT_SOFTWARE;
+	}
+	if (conf->tend.hostname &&
+	    set_hostname(conf->tend.hostname, pid1 || (ns_flags & CLONE_NEWUTS), pid1 || (ns_flags & CLONE_NEWNS)) < 0) {
+		conf_free(conf);
+		return EXIT_SOFTWARE;
+	}
+
+	/* From here on the loop runs the show (see the comment at the top). */
+	ev_set_allocator(ev_alloc);
+	ev_set_syserr_cb(ev_syserr);
+	struct ev_loop *loop = ev_default_loop(EVFLAG_SIGNALFD | EVFLAG_NOENV);
+	if (!loop) {
+		log_error("cannot create the event loop");
+		conf_free(conf);
+		return EXIT_SOFTWARE;
+	}
+
+	struct sup_options so = {
+		.single = single,
+		.pid1 = pid1,
+		.notify_upward = getenv("NOTIFY_SOCKET"),
+	};
+	const struct conf_network *net = conf->net.present ? &conf->net : NULL;
+	r = sup_new(loop, conf, &so, &sup);
+	if (r < 0) {
+		log_error_errno(r, "cannot set up the services: %m");
+		conf_free(conf);
+		return EXIT_SOFTWARE;
+	}
+	conf = NULL; /* the supervisor owns it now */
+	watch_signals(loop, sup, single);
+
+	if (net) {
+		r = netc_start(loop, net, net_done, sup, &netc);
+		if (r < 0)
+			sup_fail(sup, EXIT_SOFTWARE);
+	} else {
+		sup_start(sup);
+	}
+
+	ev_run(loop, 0);
+
+	r = sup_exit_status(sup);
+	netc_free(netc);
+	sup_free(sup);
+	for (int s = 1; s < NSIG; s++)
+		if (ev_is_active(&sigw[s]))
+			ev_signal_stop(loop, &sigw[s]);
+	ev_loop_destroy(loop);
+	return r;
 }

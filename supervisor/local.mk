@@ -1,1 +1,8 @@
-# supervisor: filled in by its module
+noinst_LIBRARIES += supervisor/libsupervisor.a
+supervisor_libsupervisor_a_SOURCES = \
+	supervisor/supervisor.c supervisor/supervisor.h \
+	supervisor/service.c supervisor/service.h \
+	supervisor/spawn.c supervisor/spawn.h \
+	supervisor/output.c supervisor/output.h
+supervisor_libsupervisor_a_CFLAGS = $(AM_CFLAGS) $(CAP_CFLAGS)
+include supervisor/probe.mk

@@ -1,0 +1,24 @@
+/* output.h: `stdout = tagged`. A service's output comes to tend through a
+ * pipe and goes to tend's own stdout a whole line at a time, prefixed with
+ * the service's name ("web: GET / 200").
+ *
+ * Back-pressure, not loss: tend keeps one bounded queue for its stdout.
+ * When it is full, tend stops reading every service's pipe, so a service
+ * that writes faster than the log is read blocks on its own full pipe; tend
+ * itself never blocks (its stdout is reopened non-blocking), and the other
+ * services' probes and restarts go on. */
+#ifndef TEND_OUTPUT_H
+#define TEND_OUTPUT_H
+
+#include <ev.h>
+
+struct output;
+
+int output_new(struct ev_loop *loop, const char *name, struct output **ret);
+/* The pipe's write end, for the service's stdout (close-on-exec: spawn
+ * dup2()s it to 1). Stays open across restarts. */
+int output_fd(const struct output *o);
+/* Flushes what is buffered (best effort) and frees; NULL ok. */
+struct output *output_free(struct output *o);
+
+#endif

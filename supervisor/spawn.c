@@ -1,0 +1,392 @@
+/* spawn.c: see spawn.h. The child runs the steps of a start in a fixed
+ * order, each with the reason it comes where it does; the first failure is
+ * written to the status pipe and the child exits 127 or 126. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+
+#include "common/log.h"
+#include "common/strv.h"
+#include "init/signals.h"
+#include "supervisor/spawn.h"
+
+extern char **environ;
+
+struct ids {
+	bool set_user, set_group;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[NGROUPS_MAX];
+	int n_groups;
+};
+
+static _Noreturn void child_fail(int fd, int err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static _Noreturn void child_fail(int fd, int err, int code, const char *fmt, ...)
+{
+	struct spawn_error e = { .err = err, .exit_code = code };
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	errno = err;
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	(void)!write(fd, &e, sizeof(e));
+	_exit(code);
+}
+
+static bool parse_id(const char *s, unsigned long *ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v >= UINT_MAX)
+		return false;
+	*ret = v;
+	return true;
+}
+
+/* Look users and groups up in the container's own /etc files, not through
+ * NSS: the files are what the image ships, and NSS modules have no place in
+ * a freshly forked child of PID 1. */
+static struct passwd *find_user(const char *name, bool by_id, uid_t uid)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw = NULL;
+	if (!f)
+		return NULL;
+	while ((pw = fgetpwent(f)))
+		if (by_id ? pw->pw_uid == uid : strcmp(pw->pw_name, name) == 0)
+			break;
+	fclose(f); /* pw stays valid: fgetpwent's buffer is static */
+	return pw;
+}
+
+static struct group *find_group(const char *name, bool by_id, gid_t gid)
+{
+	FILE *f = fopen("/etc/group", "re");
+	struct group *gr = NULL;
+	if (!f)
+		return NULL;
+	while ((gr = fgetgrent(f)))
+		if (by_id ? gr->gr_gid == gid : strcmp(gr->gr_name, name) == 0)
+			break;
+	fclose(f);
+	return gr;
+}
+
+static void resolve_ids(const struct conf_service *c, int fd, struct ids *ids)
+{
+	unsigned long n;
+	char user[256] = "";
+
+	memset(ids, 0, sizeof(*ids));
+	if (c->user) {
+		bool numeric = parse_id(c->user, &n);
+		struct passwd *pw = find_user(c->user, numeric, (uid_t)n);
+		ids->set_user = true;
+		if (pw) {
+			ids->uid = pw->pw_uid;
+			ids->gid = pw->pw_gid;
+			snprintf(user, sizeof(user), "%s", pw->pw_name);
+		} else if (numeric) {
+			/* Fine print: a numeric user with no entry runs with the
+			 * group of the same number and no supplementary groups. */
+			ids->uid = (uid_t)n;
+			ids->gid = (gid_t)n;
+		} else {
+			child_fail(fd, ENOENT, 126, "user '%s' not found in /etc/passwd", c->user);
+		}
+		ids->set_group = true;
+	}
+	if (c->group) {
+		bool numeric = parse_id(c->group, &n);
+		struct group *gr = find_group(c->group, numeric, (gid_t)n);
+		if (gr)
+			ids->gid = gr->gr_gid;
+		else if (numeric)
+			ids->gid = (gid_t)n;
+		else
+			child_fail(fd, ENOENT, 126, "group '%s' not found in /etc/group", c->group);
+		ids->set_group = true;
+	}
+	if (!ids->set_user)
+		return;
+	/* Supplementary groups: the primary one, then every group that lists
+	 * the user (initgroups(3) without NSS). */
+	ids->groups[ids->n_groups++] = ids->gid;
+	if (!user[0])
+		return;
+	FILE *f = fopen("/etc/group", "re");
+	struct group *gr;
+	while (f && (gr = fgetgrent(f)) && ids->n_groups < NGROUPS_MAX) {
+		if (gr->gr_gid == ids->gid)
+			continue;
+		for (char **m = gr->gr_mem; m && *m; m++)
+			if (strcmp(*m, user) == 0) {
+				ids->groups[ids->n_groups++] = gr->gr_gid;
+				break;
+			}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* tend's environment (less its own NOTIFY_SOCKET), then env_file, then env. */
+static char **build_env(const struct spawn_params *p, int fd)
+{
+	const struct conf_service *c = p->conf;
+	char **env = strv_copy(environ);
+	if (!env)
+		child_fail(fd, ENOMEM, 126, "out of memory");
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], "NOTIFY_SOCKET=", 14) == 0) {
+			free(env[i]);
+			memmove(env + i, env + i + 1, (strv_length(env + i + 1) + 1) * sizeof(char *));
+			break;
+		}
+	if (c->env_file) {
+		_cleanup_free_ char *data = NULL;
+		struct stat st;
+		int r = read_full_file(c->env_file, &data, NULL);
+		if (r < 0)
+			child_fail(fd, -r, 126, "cannot read env_file '%s': %m", c->env_file);
+		if (stat(c->env_file, &st) == 0 && (st.st_mode & S_IROTH))
+			log_full(LOG_LVL_WARN, 0, c->name, "env_file '%s' is readable by everyone", c->env_file);
+		int lineno = 0;
+		for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+			lineno++;
+			line += strspn(line, " \t");
+			size_t len = strlen(line);
+			while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+				line[--len] = 0;
+			if (!*line || *line == '#')
+				continue;
+			if (strncmp(line, "export ", 7) == 0)
+				line += 7;
+			char *eq = strchr(line, '=');
+			if (!eq || eq == line)
+				child_fail(fd, EINVAL, 126, "env_file '%s': a line is not KEY=VALUE", c->env_file);
+			/* Strip one pair of matching quotes around the value. */
+			size_t vl = strlen(eq + 1);
+			if (vl >= 2 && (eq[1] == '"' || eq[1] == '\'') && eq[vl] == eq[1]) {
+				memmove(eq + 1, eq + 2, vl - 2);
+				eq[vl - 1] = 0;
+			}
+			if (strv_env_set(&env, line) < 0)
+				child_fail(fd, ENOMEM, 126, "out of memory");
+		}
+	}
+	for (size_t i = 0; c->env && c->env[i]; i++)
+		if (strv_env_set(&env, c->env[i]) < 0)
+			child_fail(fd, ENOMEM, 126, "out of memory");
+	if (p->notify_socket) {
+		char *s;
+		if (asprintf(&s, "NOTIFY_SOCKET=%s", p->notify_socket) < 0 || strv_env_set(&env, s) < 0)
+			child_fail(fd, ENOMEM, 126, "out of memory");
+		free(s);
+	}
+	return env;
+}
+
+static int open_output(const struct conf_output *o, int fd)
+{
+	int out = -1;
+	if (o->kind == CONF_OUT_NULL)
+		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	else if (o->kind == CONF_OUT_FILE)
+		out = open(o->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
+	else
+		return -1;
+	if (out < 0)
+		child_fail(fd, errno, 126, "cannot open '%s': %m", o->kind == CONF_OUT_FILE ? o->path : "/dev/null");
+	return out;
+}
+
+static void move_fd(int from, int to, int fd)
+{
+	if (from < 0 || from == to)
+		return;
+	if (dup2(from, to) < 0)
+		child_fail(fd, errno, 126, "dup2: %m");
+}
+
+/* Privileges, in the order that makes each step possible: the bounding set
+ * needs CAP_SETPCAP, so it goes first, while we still are tend; KEEPCAPS
+ * lets the permitted set survive setresuid; groups before the gid and the
+ * gid before the uid, because after setresuid we may no longer change them;
+ * then P/E/I exactly as asked; ambient last, since it needs P and I; and
+ * no_new_privs once nothing needs privilege any more. */
+static void drop_privileges(const struct conf_service *c, const struct ids *ids, int fd)
+{
+	uint64_t want = c->capabilities;
+	int last = (int)cap_max_bits();
+	bool can_setpcap = false;
+	cap_t self = cap_get_proc();
+	cap_flag_value_t v;
+
+	if (self && cap_get_flag(self, CAP_SETPCAP, CAP_EFFECTIVE, &v) == 0)
+		can_setpcap = v == CAP_SET;
+	cap_free(self);
+
+	for (int cap = 0; cap < last && cap < 64; cap++) {
+		if ((want >> cap) & 1 || cap_get_bound((cap_value_t)cap) != 1)
+			continue;
+		if (cap_drop_bound((cap_value_t)cap) < 0) {
+			/* An unprivileged tend cannot shrink the bounding set;
+			 * no_new_privs below keeps the service from ever
+			 * gaining what it holds there. */
+			if (!can_setpcap && errno == EPERM)
+				break;
+			child_fail(fd, errno, 126, "cannot drop capability %d from the bounding set: %m", cap);
+		}
+	}
+	if (ids->set_user && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		child_fail(fd, errno, 126, "prctl(PR_SET_KEEPCAPS): %m");
+	if (ids->set_user && setgroups((size_t)ids->n_groups, ids->groups) < 0)
+		child_fail(fd, errno, 126, "cannot set supplementary groups: %m (tend needs CAP_SETGID)");
+	if (ids->set_group && setresgid(ids->gid, ids->gid, ids->gid) < 0)
+		child_fail(fd, errno, 126, "cannot switch to group %u: %m (tend needs CAP_SETGID)", (unsigned)ids->gid);
+	if (ids->set_user && setresuid(ids->uid, ids->uid, ids->uid) < 0)
+		child_fail(fd, errno, 126, "cannot switch to user %u: %m (tend needs CAP_SETUID)", (unsigned)ids->uid);
+
+	cap_t caps = cap_init();
+	if (!caps)
+		child_fail(fd, errno, 126, "cap_init: %m");
+	for (int cap = 0; cap < 64; cap++) {
+		if (!((want >> cap) & 1))
+			continue;
+		cap_value_t cv = (cap_value_t)cap;
+		cap_set_flag(caps, CAP_PERMITTED, 1, &cv, CAP_SET);
+		cap_set_flag(caps, CAP_EFFECTIVE, 1, &cv, CAP_SET);
+		cap_set_flag(caps, CAP_INHERITABLE, 1, &cv, CAP_SET);
+	}
+	if (cap_set_proc(caps) < 0) {
+		int e = errno;
+		cap_free(caps);
+		child_fail(fd, e, 126, "cannot set capabilities: %m (tend itself must hold every capability the service keeps)");
+	}
+	cap_free(caps);
+	if (CAP_AMBIENT_SUPPORTED()) {
+		cap_reset_ambient();
+		for (int cap = 0; cap < 64; cap++)
+			if ((want >> cap) & 1 && cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
+				child_fail(fd, errno, 126, "cannot raise ambient capability %d: %m", cap);
+	}
+	if (ids->set_user)
+		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	if (c->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(fd, errno, 126, "prctl(PR_SET_NO_NEW_PRIVS): %m");
+}
+
+static _Noreturn void child(const struct spawn_params *p, int fd)
+{
+	const struct conf_service *c = p->conf;
+	struct ids ids;
+
+	/* Session and process group first, so that a stop signal sent to the
+	 * group reaches everything the service will ever start. In
+	 * single-command mode, become the terminal's foreground group while
+	 * every signal is still blocked (SIGTTOU would stop us otherwise). */
+	if (p->foreground) {
+		setpgid(0, 0);
+		if (isatty(STDIN_FILENO))
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+	} else if (setsid() < 0) {
+		child_fail(fd, errno, 126, "setsid: %m");
+	}
+	sig_child_reset(p->foreground);
+
+	resolve_ids(c, fd, &ids);
+	char **env = build_env(p, fd);
+
+	int in = p->foreground ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int out = c->out.kind == CONF_OUT_TAGGED ? p->stdout_fd : open_output(&c->out, fd);
+	int err = c->err.kind == CONF_OUT_STDOUT ? -2 : open_output(&c->err, fd);
+
+	for (size_t i = 0; i < c->n_limits; i++) {
+		struct rlimit rl = { c->limits[i].soft, c->limits[i].hard };
+		if (setrlimit(c->limits[i].resource, &rl) < 0)
+			child_fail(fd, errno, 126, "cannot set resource limit %d: %m", c->limits[i].resource);
+	}
+	if (c->has_umask)
+		umask(c->umask);
+
+	drop_privileges(c, &ids, fd);
+
+	/* After the switch: the directory must be usable by the service's user. */
+	if (chdir(c->directory ? c->directory : "/") < 0)
+		child_fail(fd, errno, 126, "cannot change directory to '%s': %m", c->directory ? c->directory : "/");
+
+	move_fd(in, STDIN_FILENO, fd);
+	move_fd(out, STDOUT_FILENO, fd);
+	if (err == -2)
+		move_fd(STDOUT_FILENO, STDERR_FILENO, fd);
+	else
+		move_fd(err, STDERR_FILENO, fd);
+	/* Nothing of tend's beyond 0-2 may leak into the service; tend's own
+	 * fds are close-on-exec already, this catches what tend inherited. */
+	close_all_fds(fd);
+
+	execvpe(c->argv[0], c->argv, env);
+	int e = errno;
+	child_fail(fd, e, e == ENOENT ? 127 : 126, "cannot execute '%s': %m", c->argv[0]);
+}
+
+int spawn_service(const struct spawn_params *p, pid_t *ret_pid, int *ret_status_fd)
+{
+	int pfd[2];
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		safe_close(pfd[0]);
+		safe_close(pfd[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		safe_close(pfd[0]);
+		child(p, pfd[1]);
+	}
+	safe_close(pfd[1]);
+	fd_nonblock(pfd[0], 1);
+	*ret_pid = pid;
+	*ret_status_fd = pfd[0];
+	return 0;
+}
+
+int spawn_read_status(int fd, struct spawn_error *ret)
+{
+	struct spawn_error e;
+	ssize_t n;
+
+	do
+		n = read(fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if ((size_t)n < sizeof(e)) {
+		memset(&e, 0, sizeof(e));
+		e.err = EIO;
+		e.exit_code = 126;
+		snprintf(e.msg, sizeof(e.msg), "start failed (short status)");
+	}
+	e.msg[sizeof(e.msg) - 1] = 0;
+	*ret = e;
+	return 1;
+}

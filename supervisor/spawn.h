@@ -1,0 +1,39 @@
+/* spawn.h: fork and exec one service with everything its configuration
+ * asks for (session, environment, user, capabilities, limits, output).
+ *
+ * Everything that can fail on the machine (the user, env_file, directory,
+ * the program) is done in the child after fork, and a failure comes back
+ * through a close-on-exec pipe as a struct spawn_error; EOF on that pipe
+ * means exec succeeded. tend never blocks on it: the caller watches the fd
+ * on its loop. */
+#ifndef TEND_SPAWN_H
+#define TEND_SPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "conf/conf.h"
+
+struct spawn_params {
+	const struct conf_service *conf;
+	const char *notify_socket; /* NOTIFY_SOCKET for ready = notify, or NULL */
+	bool foreground;           /* single-command mode: process group of its own,
+				      the terminal's foreground group, inherited
+				      signal mask and stdin */
+	int stdout_fd;             /* stdout = tagged: write end of tend's pipe; else -1 */
+};
+
+struct spawn_error {
+	int err;        /* errno of the failed step */
+	int exit_code;  /* 127: not found, 126: any other start failure */
+	char msg[480];  /* "user 'app' not found in /etc/passwd" */
+};
+
+/* Returns 0 with the child's pid and the read end of its status pipe. */
+int spawn_service(const struct spawn_params *p, pid_t *ret_pid, int *ret_status_fd);
+
+/* Read the status pipe: 0 when exec happened (EOF), 1 with *ret filled when
+ * the start failed, -EAGAIN when nothing is there yet. */
+int spawn_read_status(int fd, struct spawn_error *ret);
+
+#endif

@@ -1,0 +1,514 @@
+/* supervisor.c: see supervisor.h.
+ *
+ * Shutdown runs in phases, each entered once:
+ *   DRAIN     not ready any more (STOPPING=1 upward), wait `drain`
+ *   SERVICES  stop each service once nothing that is `after` it still runs
+ *   LEFTOVERS SIGTERM to every process left (the namespace as PID 1, our
+ *             children as a subreaper), SIGKILL after 2 s at most
+ *   DONE      ev_break: main() exits with sup_exit_status()
+ * A second SIGTERM/SIGINT skips every remaining wait. */
+#include "config.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "common/log.h"
+#include "common/strv.h"
+#include "supervisor/notify.h"
+#include "supervisor/service.h"
+#include "supervisor/supervisor.h"
+
+#define LEFTOVER_GRACE 2.0 /* seconds between SIGTERM and SIGKILL for leftovers */
+
+enum phase { PHASE_RUN, PHASE_DRAIN, PHASE_SERVICES, PHASE_LEFTOVERS, PHASE_DONE };
+
+struct retired { /* a configuration still referenced by a service being removed */
+	struct conf *conf;
+	struct retired *next;
+};
+
+struct sup {
+	struct ev_loop *loop;
+	struct conf *conf;
+	struct sup_options o;
+	struct svc **svcs;
+	size_t n;
+	struct svc **gone;       /* removed by reload, still stopping */
+	size_t n_gone;
+	struct retired *retired;
+	struct svc *main;
+	enum phase phase;
+	bool immediate;
+	bool ready_sent;
+	int status;              /* decided exit status, or -1 */
+	ev_child child_w;
+	ev_timer phase_timer;
+	struct notify_server *notify;
+};
+
+static void next_phase(struct sup *s);
+
+struct ev_loop *sup_loop(const struct sup *s) { return s->loop; }
+const struct conf *sup_conf(const struct sup *s) { return s->conf; }
+size_t sup_n_services(const struct sup *s) { return s->n; }
+struct svc *sup_service(const struct sup *s, size_t i) { return i < s->n ? s->svcs[i] : NULL; }
+bool sup_single(const struct sup *s) { return s->o.single; }
+bool sup_is_stopping(const struct sup *s) { return s->phase != PHASE_RUN; }
+
+struct svc *sup_find(const struct sup *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->svcs[i]->conf->name, name) == 0)
+			return s->svcs[i];
+	return NULL;
+}
+
+static bool ready_or_done(const struct svc *v)
+{
+	return v->state == SVC_READY || (v->state == SVC_EXITED && v->conf->type == CONF_SVC_ONESHOT && v->ever_succeeded);
+}
+
+bool sup_is_ready(const struct sup *s)
+{
+	if (s->phase != PHASE_RUN)
+		return false;
+	if (s->main)
+		return ready_or_done(s->main);
+	for (size_t i = 0; i < s->n; i++)
+		if (!ready_or_done(s->svcs[i]) && s->svcs[i]->state != SVC_STOPPED)
+			return false;
+	return s->n > 0;
+}
+
+/* ---- children -------------------------------------------------------- */
+
+static struct svc *find_pid(struct sup *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->svcs[i]->pid == pid && !s->svcs[i]->leader_gone)
+			return s->svcs[i];
+	for (size_t i = 0; i < s->n_gone; i++)
+		if (s->gone[i]->pid == pid && !s->gone[i]->leader_gone)
+			return s->gone[i];
+	return NULL;
+}
+
+/* Signal (sig 0: only count) every child of ours, reparented orphans
+ * included, found through /proc. Returns how many there were. */
+static unsigned signal_children(int sig)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	unsigned n = 0;
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[300], buf[512];
+		int ppid;
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = 0;
+		char *p = strrchr(buf, ')');
+		if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1 || ppid != getpid())
+			continue;
+		n++;
+		if (sig)
+			kill((pid_t)strtol(de->d_name, NULL, 10), sig);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Any process of ours left? As PID 1: anything in the namespace. As a
+ * subreaper: any child. */
+static bool leftovers(void)
+{
+	if (getpid() == 1)
+		return !(kill(-1, 0) < 0 && errno == ESRCH);
+	return signal_children(0) > 0;
+}
+
+static void kill_leftovers(int sig)
+{
+	if (getpid() == 1)
+		kill(-1, sig);
+	else
+		signal_children(sig);
+}
+
+/* libev reaps every child (waitpid(-1) in its SIGCHLD handling); this
+ * catch-all watcher sees each one: a service's pid goes to its service,
+ * anything else was an orphan that came to us. */
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct sup *s = w->data;
+	struct svc *v = find_pid(s, w->rpid);
+
+	if (v) {
+		svc_exited(v, w->rstatus);
+	} else {
+		for (size_t i = 0; i < s->n; i++)
+			svc_group_check(s->svcs[i]);
+		for (size_t i = 0; i < s->n_gone; i++)
+			svc_group_check(s->gone[i]);
+	}
+	if (s->phase == PHASE_LEFTOVERS && !leftovers())
+		next_phase(s);
+}
+
+/* ---- dependencies ---------------------------------------------------- */
+
+static bool depends_on(const struct svc *v, const char *name)
+{
+	return strv_contains(v->conf->after, name);
+}
+
+/* Start v if everything it is after is ready; hold it back for good when
+ * something it needs has failed. */
+static void try_start(struct sup *s, struct svc *v)
+{
+	if (v->state != SVC_WAITING || v->held_back || v->stop_to_stay || s->phase != PHASE_RUN)
+		return;
+	for (char **a = v->conf->after; a && *a; a++) {
+		struct svc *d = sup_find(s, *a);
+		if (!d)
+			continue; /* validated away; a reload may race: ignore */
+		if (d->state == SVC_FAILED || d->held_back || (d->state == SVC_EXITED && !ready_or_done(d))) {
+			v->held_back = true;
+			log_full(LOG_LVL_ERROR, 0, v->conf->name, "not started: '%s' %s", d->conf->name,
+				 d->state == SVC_FAILED ? "failed" : "ended");
+			svc_set_state(v, SVC_FAILED);
+			return;
+		}
+		if (!ready_or_done(d))
+			return;
+	}
+	svc_start(v);
+}
+
+void sup_start(struct sup *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		try_start(s, s->svcs[i]);
+}
+
+/* ---- the end --------------------------------------------------------- */
+
+int sup_exit_status(const struct sup *s)
+{
+	if (s->status >= 0)
+		return s->status;
+	if (s->main)
+		return svc_exit_code(s->main);
+	return 0;
+}
+
+void sup_fail(struct sup *s, int status)
+{
+	s->status = status;
+	sup_shutdown(s);
+}
+
+static bool live(const struct svc *v)
+{
+	return v->state == SVC_STARTING || v->state == SVC_RUNNING || v->state == SVC_READY || v->state == SVC_STOPPING;
+}
+
+static void phase_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sup *s = w->data;
+	if (s->phase == PHASE_LEFTOVERS) {
+		log_warn("processes left after %.0fs, sending SIGKILL", LEFTOVER_GRACE);
+		kill_leftovers(SIGKILL);
+		/* What is left now dies; its reaping ends the phase, or the
+		 * kernel had nothing to reap and we are done. */
+		if (!leftovers())
+			next_phase(s);
+		return;
+	}
+	next_phase(s);
+}
+
+/* Stop every service that nothing live depends on; enter the next phase
+ * when none is left. */
+static void stop_services(struct sup *s)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->n; i++) {
+		struct svc *v = s->svcs[i];
+		if (v->state == SVC_WAITING || v->state == SVC_BACKOFF) {
+			svc_stop(v, false, false);
+			continue;
+		}
+		if (!live(v))
+			continue;
+		any = true;
+		bool blocked = false;
+		for (size_t j = 0; j < s->n && !blocked; j++)
+			blocked = live(s->svcs[j]) && depends_on(s->svcs[j], v->conf->name);
+		if (!blocked && (v->state != SVC_STOPPING || s->immediate))
+			svc_stop(v, false, s->immediate);
+	}
+	for (size_t i = 0; i < s->n_gone; i++)
+		if (live(s->gone[i])) {
+			any = true;
+			if (s->immediate)
+				svc_stop(s->gone[i], true, true);
+		}
+	if (!any)
+		next_phase(s);
+}
+
+static void next_phase(struct sup *s)
+{
+	ev_timer_stop(s->loop, &s->phase_timer);
+	switch (s->phase) {
+	case PHASE_RUN:
+		s->phase = PHASE_DRAIN;
+		if (notify_send(s->o.notify_upward, "STOPPING=1") < 0)
+			log_debug("cannot send STOPPING=1 upward");
+		if (s->conf->tend.drain_ms && !s->immediate) {
+			char b[32];
+			log_info("draining for %s", fmt_ms(b, sizeof(b), s->conf->tend.drain_ms));
+			ev_timer_set(&s->phase_timer, (double)s->conf->tend.drain_ms / 1000.0, 0.);
+			ev_timer_start(s->loop, &s->phase_timer);
+			return;
+		}
+		next_phase(s);
+		return;
+	case PHASE_DRAIN:
+		s->phase = PHASE_SERVICES;
+		stop_services(s);
+		return;
+	case PHASE_SERVICES:
+		s->phase = PHASE_LEFTOVERS;
+		if (!leftovers()) {
+			next_phase(s);
+			return;
+		}
+		kill_leftovers(s->immediate ? SIGKILL : SIGTERM);
+		kill_leftovers(SIGCONT);
+		ev_timer_set(&s->phase_timer, s->immediate ? 0.1 : LEFTOVER_GRACE, 0.);
+		ev_timer_start(s->loop, &s->phase_timer);
+		return;
+	case PHASE_LEFTOVERS:
+		s->phase = PHASE_DONE;
+		ev_break(s->loop, EVBREAK_ALL);
+		return;
+	case PHASE_DONE:
+		return;
+	}
+}
+
+void sup_shutdown(struct sup *s)
+{
+	if (s->phase == PHASE_RUN) {
+		next_phase(s);
+		return;
+	}
+	/* A second request: skip every wait. */
+	s->immediate = true;
+	switch (s->phase) {
+	case PHASE_DRAIN:
+		next_phase(s);
+		break;
+	case PHASE_SERVICES:
+		stop_services(s);
+		break;
+	case PHASE_LEFTOVERS:
+		kill_leftovers(SIGKILL);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Nothing running and nothing due to restart: tend is done. */
+static void check_all_ended(struct sup *s)
+{
+	bool success = true;
+	for (size_t i = 0; i < s->n; i++) {
+		struct svc *v = s->svcs[i];
+		if (svc_active(v) || v->stop_to_stay)
+			return;
+		if (v->state != SVC_EXITED)
+			success = false;
+	}
+	if (s->n == 0)
+		return;
+	log_info("no service left running, shutting down");
+	s->status = success ? 0 : 1;
+	sup_shutdown(s);
+}
+
+void sup_service_changed(struct sup *s, struct svc *v)
+{
+	enum svc_state st = v->state;
+
+	/* A removed service that finished stopping is freed here. */
+	for (size_t i = 0; i < s->n_gone; i++)
+		if (s->gone[i] == v && !live(v)) {
+			/* freed after the event: defer by marking only */
+			return;
+		}
+
+	if (s->phase == PHASE_RUN) {
+		if (st == SVC_READY || st == SVC_EXITED || st == SVC_FAILED)
+			for (size_t i = 0; i < s->n; i++)
+				if (s->svcs[i] != v && depends_on(s->svcs[i], v->conf->name))
+					try_start(s, s->svcs[i]);
+		if (!s->ready_sent && sup_is_ready(s)) {
+			s->ready_sent = true;
+			log_debug("ready");
+			if (notify_send(s->o.notify_upward, "READY=1") < 0)
+				log_debug("cannot send READY=1 upward");
+		}
+		if (v == s->main && (st == SVC_EXITED || st == SVC_FAILED)) {
+			s->status = svc_exit_code(v);
+			if (v->held_back)
+				s->status = 1;
+			sup_shutdown(s);
+			return;
+		}
+		if (!s->main && (st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED))
+			check_all_ended(s);
+		return;
+	}
+	if (s->phase == PHASE_SERVICES && !live(v))
+		stop_services(s);
+}
+
+/* ---- signals --------------------------------------------------------- */
+
+void sup_signal(struct sup *s, int sig)
+{
+	if (s->o.single) {
+		/* tini's behaviour: everything forwardable goes to the command. */
+		if (s->main && s->main->pid > 0)
+			kill(s->main->pid, sig);
+		return;
+	}
+	switch (sig) {
+	case SIGTERM: case SIGINT:
+		log_info("SIG%s: %s", conf_signal_name(sig), s->phase == PHASE_RUN ? "shutting down" : "stopping at once");
+		sup_shutdown(s);
+		break;
+	case SIGUSR1: case SIGUSR2: case SIGQUIT: case SIGWINCH:
+		for (size_t i = 0; i < s->n; i++)
+			if (!s->main || s->svcs[i] == s->main)
+				svc_kill(s->svcs[i], sig);
+		break;
+	default:
+		log_debug("ignoring SIG%s", conf_signal_name(sig));
+		break;
+	}
+}
+
+/* ---- sd_notify -------------------------------------------------------- */
+
+static void notify_cb(pid_t sender, const char *key, const char *value, void *userdata)
+{
+	struct sup *s = userdata;
+	for (size_t i = 0; i < s->n; i++) {
+		struct svc *v = s->svcs[i];
+		if (v->pid <= 0 || v->conf->ready.kind != CONF_PROBE_NOTIFY || !notify_pid_in_group(sender, v->pid))
+			continue;
+		if (strcmp(key, "READY") == 0 && strcmp(value, "1") == 0)
+			svc_notify_ready(v);
+		else if (strcmp(key, "STATUS") == 0)
+			snprintf(v->status_text, sizeof(v->status_text), "%s", value);
+		return;
+	}
+	log_debug("notify message from pid %d, not of a notify service: ignored", (int)sender);
+}
+
+const char *sup_notify_path(struct sup *s, struct svc *v)
+{
+	if (!s->notify) {
+		char path[108];
+		/* An abstract socket: nothing to clean up in the file system, and
+		 * it lives in tend's network namespace only. */
+		snprintf(path, sizeof(path), "@tend-notify-%d-%d", (int)getpid(), (int)now_ms() % 100000);
+		int r = notify_server_open(s->loop, path, notify_cb, s, &s->notify);
+		if (r < 0) {
+			log_full(LOG_LVL_ERROR, r, v->conf->name, "cannot open the notify socket: %m");
+			return NULL;
+		}
+	}
+	return notify_server_path(s->notify);
+}
+
+/* ---- life ------------------------------------------------------------- */
+
+static int add_services(struct sup *s, struct conf *c)
+{
+	s->svcs = calloc(c->n_services ? c->n_services : 1, sizeof(*s->svcs));
+	if (!s->svcs)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_services; i++) {
+		int r = svc_new(s, &c->services[i], &s->svcs[s->n]);
+		if (r < 0)
+			return r;
+		s->n++;
+	}
+	return 0;
+}
+
+int sup_new(struct ev_loop *loop, struct conf *conf, const struct sup_options *o, struct sup **ret)
+{
+	struct sup *s = calloc(1, sizeof(*s));
+	int r;
+	if (!s)
+		return -ENOMEM;
+	s->loop = loop;
+	s->conf = conf;
+	s->o = *o;
+	s->status = -1;
+	ev_init(&s->phase_timer, phase_timer_cb);
+	s->phase_timer.data = s;
+	r = add_services(s, conf);
+	if (r < 0) {
+		s->conf = NULL; /* the caller still owns it on failure */
+		sup_free(s);
+		return r;
+	}
+	if (conf->tend.main)
+		s->main = sup_find(s, conf->tend.main);
+	ev_child_init(&s->child_w, child_cb, 0, 0);
+	s->child_w.data = s;
+	ev_child_start(loop, &s->child_w);
+	*ret = s;
+	return 0;
+}
+
+struct sup *sup_free(struct sup *s)
+{
+	if (!s)
+		return NULL;
+	ev_child_stop(s->loop, &s->child_w);
+	ev_timer_stop(s->loop, &s->phase_timer);
+	for (size_t i = 0; i < s->n; i++)
+		svc_free(s->svcs[i]);
+	for (size_t i = 0; i < s->n_gone; i++)
+		svc_free(s->gone[i]);
+	free(s->svcs);
+	free(s->gone);
+	while (s->retired) {
+		struct retired *r = s->retired;
+		s->retired = r->next;
+		conf_free(r->conf);
+		free(r);
+	}
+	notify_server_close(s->notify);
+	conf_free(s->conf);
+	free(s);
+	return NULL;
+}
