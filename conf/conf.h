@@ -23,11 +23,17 @@
 struct conf_diag {
 	char **lines; /* "FILE:LINE: message", NULL-terminated or NULL */
 	size_t n;
+	/* Not errors (the model is still returned): "FILE:LINE: warning: ...",
+	 * e.g. `after` naming a service that is not in the file. Print them. */
+	char **warnings;
+	size_t n_warnings;
 };
 void conf_diag_clear(struct conf_diag *d);
 /* Append one formatted message (used by conf/ and by callers that add
  * errors of their own, e.g. "a [service:main] in the file" with `--`). */
 int conf_diag_add(struct conf_diag *d, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int conf_diag_warn(struct conf_diag *d, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 enum conf_mount { CONF_MOUNT_AUTO, CONF_MOUNT_YES, CONF_MOUNT_NO };
