@@ -1,2 +1,3 @@
 # man: filled in by its module
 dist_man_MANS += man/tend-bundle.8
+dist_man_MANS += man/tend-net.8

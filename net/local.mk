@@ -11,3 +11,9 @@ test_netc_driver_SOURCES = test/netc-driver.c
 test_netc_driver_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS)
 test_netc_driver_LDADD = net/libnetc.a common/libcommon.a $(NL_LIBS) $(EV_LIBS)
 EXTRA_DIST += test/integration/net-lib.sh
+
+# tend-net: the host side (veth, bridge, NAT, published ports), an OCI hook.
+sbin_PROGRAMS += tend-net
+tend_net_SOURCES = net/tend-net.c net/host.c net/host.h net/nft.c net/nft.h
+tend_net_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS) $(JANSSON_CFLAGS) $(NFT_CFLAGS)
+tend_net_LDADD = $(CONF_LIBS) $(NL_LIBS) $(JANSSON_LIBS) $(NFT_LIBS)
