@@ -242,6 +242,43 @@ static int set_hostname(const char *name, bool own_uts, bool own_mnt)
 	return 0;
 }
 
+/* What reload re-reads: the same file and the same `-- COMMAND`. */
+static const char *reload_path;
+static char **reload_cmdline;
+
+static int reload(struct sup *sup, char **ret_msg)
+{
+	struct conf_diag diag = {};
+	struct conf *c = NULL;
+	char *msg = NULL;
+	size_t len = 0;
+	int r = conf_load(reload_path, reload_cmdline, &c, &diag);
+
+	if (r < 0) {
+		/* Invalid: nothing changes; the errors go to the log and back
+		 * to whoever asked. */
+		for (size_t i = 0; i < diag.n; i++) {
+			log_error("reload: %s", diag.lines[i]);
+			size_t l = strlen(diag.lines[i]);
+			char *m = realloc(msg, len + l + 2);
+			if (!m)
+				break;
+			msg = m;
+			memcpy(msg + len, diag.lines[i], l);
+			len += l;
+			msg[len++] = '\n';
+			msg[len] = 0;
+		}
+		if (len)
+			msg[--len] = 0;
+		conf_diag_clear(&diag);
+		*ret_msg = msg;
+		return -EINVAL;
+	}
+	conf_diag_clear(&diag);
+	return sup_reload(sup, c, ret_msg);
+}
+
 static void net_done(int r, void *userdata)
 {
 	struct sup *sup = userdata;
@@ -339,7 +376,10 @@ int main(int argc, char **argv)
 		.single = single,
 		.pid1 = pid1,
 		.notify_upward = getenv("NOTIFY_SOCKET"),
+		.reload = single ? NULL : reload,
 	};
+	reload_path = a.config;
+	reload_cmdline = a.cmdline;
 	const struct conf_network *net = conf->net.present ? &conf->net : NULL;
 	r = sup_new(loop, conf, &so, &sup);
 	if (r < 0) {

@@ -4,7 +4,10 @@
  * one is recognised by its real length and dropped rather than cut short
  * (a cut "STATUS=" would be harmless, a cut "MAINPID=1234" is not).
  * Ancillary data: only SCM_CREDENTIALS matters; file descriptors that a
- * client passes (systemd's FDSTORE=1) are closed at once, never kept. */
+ * client passes (systemd's FDSTORE=1, or the pipe of BARRIER=1) are never
+ * kept, but closed only after the message is dispatched: systemd-notify
+ * waits on its barrier pipe, so it is still alive (and its /proc entry
+ * still there for notify_pid_in_group) while its messages are handled. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -119,6 +122,31 @@ static void notify_dispatch(struct notify_server *s, pid_t sender, char *msg)
 	}
 }
 
+/* Validate one received datagram and dispatch it when it is good. */
+static void notify_check_and_dispatch(struct notify_server *s, char *buf, ssize_t n,
+				      const struct msghdr *mh, const struct ucred *cred)
+{
+	pid_t pid = cred ? cred->pid : 0;
+
+	if ((size_t)n > NOTIFY_MSG_MAX || (mh->msg_flags & MSG_TRUNC)) {
+		log_debug("notify: message of %zd bytes from pid %d is too long, ignoring", n, (int)pid);
+		return;
+	}
+	if (mh->msg_flags & MSG_CTRUNC)
+		log_debug("notify: ancillary data truncated (pid %d)", (int)pid);
+	/* pid 0: the sender is in a pid namespace we cannot see into. */
+	if (pid <= 0) {
+		log_debug("notify: message without credentials, ignoring");
+		return;
+	}
+	if (n == 0 || memchr(buf, 0, (size_t)n)) {
+		log_debug("notify: empty or binary message from pid %d, ignoring", (int)pid);
+		return;
+	}
+	buf[n] = 0;
+	notify_dispatch(s, pid, buf);
+}
+
 /* Read one datagram. Returns 0 when one was consumed (delivered or
  * dropped), -EAGAIN when the queue is empty, another -errno on error. */
 static int notify_recv_one(struct notify_server *s)
@@ -137,6 +165,8 @@ static int notify_recv_one(struct notify_server *s)
 	};
 	struct ucred cred = {0};
 	bool have_cred = false;
+	int fds[NOTIFY_MAX_FDS];
+	size_t nfds = 0;
 
 	ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
 	if (n < 0)
@@ -149,33 +179,20 @@ static int notify_recv_one(struct notify_server *s)
 			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
 			have_cred = true;
 		} else if (c->cmsg_type == SCM_RIGHTS) {
-			size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < nfd; i++) {
+			size_t n_in = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < n_in; i++) {
 				int fd;
 				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-				safe_close(fd);
+				if (nfds < ELEMENTSOF(fds))
+					fds[nfds++] = fd;
+				else
+					safe_close(fd);
 			}
 		}
 	}
-
-	if ((size_t)n > NOTIFY_MSG_MAX || (mh.msg_flags & MSG_TRUNC)) {
-		log_debug("notify: message of %zd bytes from pid %d is too long, ignoring", n,
-			  (int)cred.pid);
-		return 0;
-	}
-	if (mh.msg_flags & MSG_CTRUNC)
-		log_debug("notify: ancillary data truncated (pid %d)", (int)cred.pid);
-	/* pid 0: the sender is in a pid namespace we cannot see into. */
-	if (!have_cred || cred.pid <= 0) {
-		log_debug("notify: message without credentials, ignoring");
-		return 0;
-	}
-	if (n == 0 || memchr(buf, 0, (size_t)n)) {
-		log_debug("notify: empty or binary message from pid %d, ignoring", (int)cred.pid);
-		return 0;
-	}
-	buf[n] = 0;
-	notify_dispatch(s, cred.pid, buf);
+	notify_check_and_dispatch(s, buf, n, &mh, have_cred ? &cred : NULL);
+	for (size_t i = 0; i < nfds; i++)
+		safe_close(fds[i]);
 	return 0;
 }
 

@@ -479,7 +479,9 @@ static void handle_end(struct svc *s, int status)
 		return;
 	}
 	if (!restart) {
-		if (success)
+		/* With restart = no an exit is expected: tend's own exit status
+		 * (or status) reports it; a failure under a policy is news. */
+		if (success || c->restart == CONF_RESTART_NO)
 			log_full(LOG_LVL_INFO, 0, NAME(s), "%s", what);
 		else
 			log_full(LOG_LVL_WARN, 0, NAME(s), "%s, not restarting", what);
@@ -530,4 +532,35 @@ void svc_group_check(struct svc *s)
 {
 	if (s->state == SVC_STOPPING && s->leader_gone && kill(-s->pid, 0) < 0 && errno == ESRCH)
 		handle_end(s, s->last_status);
+}
+
+void svc_restart(struct svc *s)
+{
+	switch (s->state) {
+	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
+		svc_stop(s, false, false);
+		s->restart_requested = true;
+		return;
+	case SVC_STOPPING:
+		s->restart_requested = true;
+		return;
+	default:
+		ev_timer_stop(LOOP(s), &s->timer);
+		s->held_back = false;
+		s->delay_ms = 0;
+		svc_start(s);
+		return;
+	}
+}
+
+int svc_replace_conf(struct svc *s, const struct conf_service *conf)
+{
+	uint64_t *times = NULL;
+	if (conf->restart_limit && !(times = calloc(conf->restart_limit, sizeof(uint64_t))))
+		return -ENOMEM;
+	free(s->restart_times);
+	s->restart_times = times;
+	s->n_restart_times = 0;
+	s->conf = conf;
+	return 0;
 }

@@ -75,6 +75,12 @@ void svc_start(struct svc *s);
 /* Stop: stop_signal to the group, SIGKILL after stop_timeout (at once when
  * `now`). stay: tendctl stop (stays STOPPED). */
 void svc_stop(struct svc *s, bool stay, bool now);
+/* tendctl restart: stop as asked for, then start again at once; neither
+ * a failure nor an automatic restart. A service that is down starts. */
+void svc_restart(struct svc *s);
+/* The configuration of this service changed (reload): take the new one
+ * (same name). A live service restarts with it; -ENOMEM leaves the old. */
+int svc_replace_conf(struct svc *s, const struct conf_service *conf);
 /* The child watcher saw this service's pid end. */
 void svc_exited(struct svc *s, int status);
 /* An orphan was reaped: a STOPPING service waiting for the rest of its

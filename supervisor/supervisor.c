@@ -44,6 +44,7 @@ struct sup {
 	bool ready_sent;
 	int status;              /* decided exit status, or -1 */
 	ev_child child_w;
+	ev_idle collect;         /* frees removed services once they are down */
 	ev_timer phase_timer;
 	struct notify_server *notify;
 };
@@ -353,10 +354,14 @@ void sup_service_changed(struct sup *s, struct svc *v)
 {
 	enum svc_state st = v->state;
 
-	/* A removed service that finished stopping is freed here. */
+	/* A removed service that finished stopping is freed after this event,
+	 * never inside it (service.c still holds it). */
 	for (size_t i = 0; i < s->n_gone; i++)
-		if (s->gone[i] == v && !live(v)) {
-			/* freed after the event: defer by marking only */
+		if (s->gone[i] == v) {
+			if (!live(v))
+				ev_idle_start(s->loop, &s->collect);
+			if (s->phase == PHASE_SERVICES && !live(v))
+				stop_services(s);
 			return;
 		}
 
@@ -397,6 +402,14 @@ void sup_signal(struct sup *s, int sig)
 		return;
 	}
 	switch (sig) {
+	case SIGHUP: {
+		char *msg = NULL;
+		/* Each change, or each error, was logged where it was found. */
+		if (sup_request_reload(s, &msg) == 0)
+			log_info("configuration reloaded");
+		free(msg);
+		break;
+	}
 	case SIGTERM: case SIGINT:
 		log_info("SIG%s: %s", conf_signal_name(sig), s->phase == PHASE_RUN ? "shutting down" : "stopping at once");
 		sup_shutdown(s);
@@ -446,6 +459,157 @@ const char *sup_notify_path(struct sup *s, struct svc *v)
 	return notify_server_path(s->notify);
 }
 
+/* ---- reload ----------------------------------------------------------- */
+
+static void free_retired(struct sup *s)
+{
+	if (s->n_gone)
+		return; /* a removed service still points into an old conf */
+	while (s->retired) {
+		struct retired *r = s->retired;
+		s->retired = r->next;
+		conf_free(r->conf);
+		free(r);
+	}
+}
+
+static void collect_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct sup *s = w->data;
+	size_t k = 0;
+	ev_idle_stop(loop, w);
+	for (size_t i = 0; i < s->n_gone; i++) {
+		if (live(s->gone[i]))
+			s->gone[k++] = s->gone[i];
+		else
+			svc_free(s->gone[i]);
+	}
+	s->n_gone = k;
+	free_retired(s);
+}
+
+static bool fp_equal(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static int append_msg(char **msg, const char *line)
+{
+	size_t old = *msg ? strlen(*msg) : 0;
+	char *m = realloc(*msg, old + strlen(line) + 2);
+	if (!m)
+		return -ENOMEM;
+	if (old)
+		m[old++] = '\n';
+	strcpy(m + old, line);
+	*msg = m;
+	return 0;
+}
+
+int sup_reload(struct sup *s, struct conf *c, char **ret_msg)
+{
+	struct svc **svcs = calloc(c->n_services ? c->n_services : 1, sizeof(*svcs));
+	struct svc **gone = realloc(s->gone, (s->n_gone + s->n + 1) * sizeof(*gone));
+	struct retired *ret = calloc(1, sizeof(*ret));
+	char line[512];
+	char *msg = NULL;
+	int r = -ENOMEM;
+
+	if (gone)
+		s->gone = gone;
+	if (!svcs || !gone || !ret)
+		goto fail;
+	/* First everything that can fail, so that a failure changes nothing. */
+	for (size_t i = 0; i < c->n_services; i++) {
+		if (sup_find(s, c->services[i].name))
+			continue;
+		r = svc_new(s, &c->services[i], &svcs[i]);
+		if (r < 0)
+			goto fail;
+	}
+	if (s->phase != PHASE_RUN) {
+		r = -EBUSY;
+		goto fail;
+	}
+	for (size_t i = 0; i < c->n_services; i++) {
+		const struct conf_service *nc = &c->services[i];
+		struct svc *old = sup_find(s, nc->name);
+		if (!old) {
+			snprintf(line, sizeof(line), "'%s' added", nc->name);
+			append_msg(&msg, line);
+			continue;
+		}
+		svcs[i] = old;
+		if (fp_equal(old->conf->fingerprint, nc->fingerprint)) {
+			old->conf = nc; /* the same service: untouched */
+			continue;
+		}
+		if (svc_replace_conf(old, nc) < 0) {
+			old->conf = nc;
+			log_full(LOG_LVL_WARN, -ENOMEM, nc->name, "restart limit not updated: %m");
+		}
+		snprintf(line, sizeof(line), "'%s' changed, restarting", nc->name);
+		append_msg(&msg, line);
+		/* A waiting one starts with the new keys when its turn comes; one
+		 * stopped by tendctl stays stopped. */
+		if (old->state != SVC_WAITING && !old->stop_to_stay)
+			svc_restart(old);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct svc *old = s->svcs[i];
+		if (conf_service_find(c, old->conf->name))
+			continue;
+		snprintf(line, sizeof(line), "'%s' removed", old->conf->name);
+		append_msg(&msg, line);
+		svc_stop(old, true, false);
+		s->gone[s->n_gone++] = old;
+		ev_idle_start(s->loop, &s->collect);
+	}
+	if (!fp_equal(s->conf->tend_fingerprint, c->tend_fingerprint))
+		append_msg(&msg, "changes to [tend] need a restart of tend");
+	if (!fp_equal(s->conf->net_fingerprint, c->net_fingerprint))
+		append_msg(&msg, "changes to [network] need a restart of tend");
+
+	/* The old configuration lives on while removed services still stop. */
+	ret->conf = s->conf;
+	ret->next = s->retired;
+	s->retired = ret;
+	free(s->svcs);
+	s->svcs = svcs;
+	s->n = c->n_services;
+	/* [tend] keys that apply live: main and log stay as they were when they
+	 * need a restart; keep tend's own view consistent with what runs. */
+	s->conf = c;
+	s->main = s->conf->tend.main ? sup_find(s, s->conf->tend.main) : NULL;
+	free_retired(s);
+	for (const char *l = msg; l && *l;) {
+		const char *e = strchrnul(l, '\n');
+		log_info("reload: %.*s", (int)(e - l), l);
+		l = *e ? e + 1 : e;
+	}
+	sup_start(s);
+	*ret_msg = msg;
+	return 0;
+fail:
+	for (size_t i = 0; svcs && i < c->n_services; i++)
+		if (svcs[i] && !sup_find(s, c->services[i].name))
+			svc_free(svcs[i]);
+	free(svcs);
+	free(ret);
+	free(msg);
+	conf_free(c);
+	return r;
+}
+
+int sup_request_reload(struct sup *s, char **ret_msg)
+{
+	if (!s->o.reload) {
+		*ret_msg = strdup("no configuration file to reload (single-command mode)");
+		return -EINVAL;
+	}
+	return s->o.reload(s, ret_msg);
+}
+
 /* ---- life ------------------------------------------------------------- */
 
 static int add_services(struct sup *s, struct conf *c)
@@ -482,6 +646,8 @@ int sup_new(struct ev_loop *loop, struct conf *conf, const struct sup_options *o
 	}
 	if (conf->tend.main)
 		s->main = sup_find(s, conf->tend.main);
+	ev_idle_init(&s->collect, collect_cb);
+	s->collect.data = s;
 	ev_child_init(&s->child_w, child_cb, 0, 0);
 	s->child_w.data = s;
 	ev_child_start(loop, &s->child_w);
@@ -494,6 +660,7 @@ struct sup *sup_free(struct sup *s)
 	if (!s)
 		return NULL;
 	ev_child_stop(s->loop, &s->child_w);
+	ev_idle_stop(s->loop, &s->collect);
 	ev_timer_stop(s->loop, &s->phase_timer);
 	for (size_t i = 0; i < s->n; i++)
 		svc_free(s->svcs[i]);

@@ -13,10 +13,14 @@
 struct sup;
 struct svc;
 
+/* Re-read the configuration and apply it (init/main.c provides it). */
+typedef int (*sup_reload_fn)(struct sup *s, char **ret_msg);
+
 struct sup_options {
 	bool single;              /* single-command mode (tini-style) */
 	bool pid1;                /* tend is PID 1 of its namespace */
 	const char *notify_upward; /* tend's own NOTIFY_SOCKET, or NULL */
+	sup_reload_fn reload;      /* SIGHUP and tendctl reload */
 };
 
 /* Takes ownership of conf. */
@@ -47,6 +51,9 @@ bool sup_is_stopping(const struct sup *s);
  * removed ones stop, changed ones restart, unchanged ones are untouched.
  * Takes ownership of conf. Messages for the caller go to *ret_msg. */
 int sup_reload(struct sup *s, struct conf *conf, char **ret_msg);
+/* SIGHUP or `tendctl reload`: re-read the file and apply it. 0, or -EINVAL
+ * with the errors (one per line) in *ret_msg; nothing changed then. */
+int sup_request_reload(struct sup *s, char **ret_msg);
 
 /* Called by service.c on every state change. */
 void sup_service_changed(struct sup *s, struct svc *svc);
