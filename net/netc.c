@@ -202,6 +202,12 @@ static int sock_open(struct netc *n, struct nl_sock **ret)
 	r = nl_connect(s, NETLINK_ROUTE);
 	if (r < 0)
 		return nl_to_errno(r);
+	/* One recvmsg a reply instead of a MSG_PEEK first and then the read:
+	 * replies here (one link, acks) are far below 32 KiB. */
+	r = nl_socket_set_msg_buf_size(s, 32768);
+	if (r < 0)
+		return nl_to_errno(r);
+	nl_socket_disable_msg_peek(s);
 	(void)setsockopt(nl_socket_get_fd(s), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	(void)setsockopt(nl_socket_get_fd(s), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	*ret = TAKE_PTR(s);
@@ -563,13 +569,25 @@ static void wait_cb(struct ev_loop *loop, ev_timer *w, int revents)
 				    fmt_ms(t, sizeof(t), n->net->wait_ms)));
 }
 
-/* Subscribe to link events, then look for the interface: either it is
- * there (configure at once) or we wait for it on the loop. */
+/* Look for the interface: either it is there (configure at once) or we
+ * subscribe to link events and wait for it on the loop. The subscription
+ * comes before a second look, so that a link arriving in between is seen
+ * by one or the other; the event socket is only made when it is needed
+ * (tend-net as an OCI hook has usually moved the link in already). */
 static int start_waiting(struct netc *n)
 {
-	_cleanup_nl_sock_ struct nl_sock *s = nl_socket_alloc();
+	_cleanup_nl_sock_ struct nl_sock *s = NULL;
 	int r;
 
+	r = link_find(n, n->net->interface, &n->ifindex, &n->ifflags);
+	if (r < 0)
+		return req_fail(n, r, "look up interface '%s'", n->net->interface);
+	if (r > 0) {
+		interface_ready(n);
+		return 0;
+	}
+
+	s = nl_socket_alloc();
 	if (!s)
 		return log_error_errno(-ENOMEM, "unable to watch network links: %m");
 	nl_socket_disable_seq_check(s);
