@@ -13,3 +13,18 @@ bench: bench-pid1
 bench-pid1: all bench/pid1-bench$(EXEEXT)
 	TEND='$(abs_top_builddir)/tend' PID1_BENCH='$(abs_top_builddir)/bench/pid1-bench' \
 		$(SHELL) '$(abs_top_srcdir)/bench/pid1.sh'
+# Network set-up (bench/net-setup.sh): tend's in-process netc against a
+# script of `ip` commands. Its driver is netc-driver built again, -O2 and
+# without sanitizers, from the same sources.
+EXTRA_PROGRAMS += bench/net-setup-bench
+bench_net_setup_bench_SOURCES = test/netc-driver.c net/netc.c common/log.c common/util.c common/strv.c
+bench_net_setup_bench_CFLAGS = -O2 $(WARN_CFLAGS) $(NL_CFLAGS)
+bench_net_setup_bench_LDFLAGS = $(HARDEN_LDFLAGS)
+bench_net_setup_bench_LDADD = $(NL_LIBS) $(EV_LIBS)
+CLEANFILES += bench/net-setup-bench$(EXEEXT)
+EXTRA_DIST += bench/net-setup.sh
+.PHONY: bench-net-setup
+bench: bench-net-setup
+bench-net-setup: bench/net-setup-bench$(EXEEXT)
+	TOP_BUILDDIR='$(abs_top_builddir)' NET_BENCH='$(abs_top_builddir)/bench/net-setup-bench' \
+		$(SHELL) '$(abs_top_srcdir)/bench/net-setup.sh'
