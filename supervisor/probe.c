@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "common/log.h"
@@ -375,10 +376,16 @@ static _Noreturn void probe_exec_child(char *const *argv, char *const *envp)
 	sigset_t none;
 
 	/* tend blocks nearly every signal and handles them on its loop;
-	 * the probe must start with the defaults. */
-	for (int sig = 1; sig < _NSIG; sig++)
+	 * the probe must start with the defaults. The raw system call, as
+	 * glibc's sigaction() refuses its own two real-time signals (32, 33),
+	 * which tend may have inherited as ignored and would pass on: an
+	 * all-zero kernel sigaction is SIG_DFL, no flags, empty mask, on
+	 * every architecture's layout. */
+	for (int sig = 1; sig < _NSIG; sig++) {
+		uint64_t ksa[4] = {0};
 		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
+			(void)syscall(SYS_rt_sigaction, sig, ksa, NULL, (size_t)(_NSIG / 8));
+	}
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 

@@ -27,7 +27,8 @@ struct got {
 	char value[MAX_MSGS][NOTIFY_MSG_MAX];
 	struct notify_server *close_on_stopping;
 	pid_t leader;          /* for the group check done inside the callback */
-	int in_group, in_ours; /* -1: not checked */
+	int in_group, in_ours; /* of the last message; -1: not checked */
+	int group_of[MAX_MSGS];
 };
 
 static void on_msg(pid_t sender, const char *key, const char *value, void *userdata)
@@ -41,6 +42,7 @@ static void on_msg(pid_t sender, const char *key, const char *value, void *userd
 	if (g->leader > 0) {
 		g->in_group = notify_pid_in_group(sender, g->leader);
 		g->in_ours = notify_pid_in_group(sender, getpid());
+		g->group_of[g->n - 1] = g->in_group;
 	}
 	if (g->close_on_stopping && strcmp(key, "STOPPING") == 0)
 		g->close_on_stopping = notify_server_close(g->close_on_stopping);
@@ -434,6 +436,53 @@ START_TEST(sender_group)
 }
 END_TEST
 
+/* systemd's own client, as a service's start script would run it: its
+ * message must be attributed to the service although systemd-notify is a
+ * short-lived process of its own. */
+START_TEST(systemd_notify_interop)
+{
+	if (access("/usr/bin/systemd-notify", X_OK) < 0)
+		return;
+	struct ev_loop *loop = ev_default_loop(0);
+	struct notify_server *s = NULL;
+	static struct got g;
+	char name[64];
+
+	for (int i = 0; i < 20; i++) {
+		/* A socket per round: a late BARRIER=1 of the round before
+		 * must not count in this one. */
+		snprintf(name, sizeof(name), "@tend-test-notify-sd-%d-%d", (int)getpid(), i);
+		ck_assert_int_eq(notify_server_open(loop, name, on_msg, &g, &s), 0);
+		memset(&g, 0, sizeof(g));
+		pid_t leader = fork();
+		ck_assert_int_ge(leader, 0);
+		if (leader == 0) {
+			setsid();
+			/* Unprivileged (user = ...), systemd-notify cannot speak
+			 * for its parent and sends its own pid, then exits. */
+			if (i % 2 && (setgid(65534) < 0 || setuid(65534) < 0))
+				_exit(126);
+			setenv("NOTIFY_SOCKET", name, 1);
+			execl("/bin/sh", "sh", "-c", "systemd-notify --ready --status=up; sleep 2", (char *)NULL);
+			_exit(127);
+		}
+		g.leader = leader;
+		g.in_group = g.in_ours = -1;
+		/* READY=1 and STATUS=up, then (systemd >= 246) BARRIER=1
+		 * with a pipe it waits on until we close it. */
+		run_for(5, &g, 2);
+		ck_assert_int_ge(g.n, 2);
+		ck_assert_str_eq(g.key[0], "READY");
+		ck_assert_str_eq(g.key[1], "STATUS");
+		ck_assert_str_eq(g.value[1], "up");
+		ck_assert_msg(g.group_of[0] == 1, "round %d: sender %d not attributed to %d", i,
+			      g.sender[0], leader);
+		kill(-leader, SIGKILL);
+		s = notify_server_close(s);
+	}
+}
+END_TEST
+
 static Suite *notify_suite(void)
 {
 	Suite *s = suite_create("notify");
@@ -447,6 +496,7 @@ static Suite *notify_suite(void)
 	tcase_add_test(tc, close_from_callback);
 	tcase_add_test(tc, send_to_bound_socket);
 	tcase_add_test(tc, sender_group);
+	tcase_add_test(tc, systemd_notify_interop);
 	suite_add_tcase(s, tc);
 	return s;
 }
