@@ -3,6 +3,7 @@
 EXTRA_DIST += test/lib.sh
 integration_tests =
 unit_tests =
+include test/tools/local.mk
 include test/unit/local.mk
 include test/integration/local.mk
 include test/fuzz/local.mk
