@@ -75,6 +75,7 @@ struct netc {
 	int ifindex;          /* the interface's, once it is there */
 	unsigned ifflags;
 	uint64_t start_ns;
+	uint64_t found_ns;    /* when the interface was there (or start_ns) */
 	int kerr;             /* the kernel's errno (negative) for the last request */
 	char kmsg[200];       /* its extended-ack message, "" when none */
 };
@@ -469,10 +470,15 @@ static void complete(struct netc *n, int r)
 	sockets_close(n);
 	n->result = r;
 	if (r >= 0) {
-		uint64_t us = (now_ns() - n->start_ns) / 1000;
+		/* The set-up's own time, apart from the wait for the link. */
+		uint64_t wait_ns = n->found_ns - n->start_ns;
+		uint64_t us = (now_ns() - n->start_ns - wait_ns) / 1000, waited = wait_ns / 1000000;
 		const char *ifname = n->net->rename ? n->net->rename : n->net->interface;
-		log_info("network ready%s%s%s in %llu.%03llums", ifname ? ": '" : "", ifname ? ifname : "",
-			 ifname ? "'" : "", (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
+		char w[64] = "";
+		if (waited > 0)
+			snprintf(w, sizeof(w), " (after waiting %llums for it)", (unsigned long long)waited);
+		log_info("network ready%s%s%s in %llu.%03llums%s", ifname ? ": '" : "", ifname ? ifname : "",
+			 ifname ? "'" : "", (unsigned long long)(us / 1000), (unsigned long long)(us % 1000), w);
 	}
 	ev_timer_set(&n->finish, 0., 0.);
 	ev_timer_start(n->loop, &n->finish);
@@ -493,6 +499,7 @@ static void interface_ready(struct netc *n)
 {
 	int r;
 
+	n->found_ns = now_ns();
 	if (n->evsk) {
 		ev_io_stop(n->loop, &n->io);
 		nl_socket_free(n->evsk);
@@ -632,7 +639,7 @@ int netc_start(struct ev_loop *loop, const struct conf_network *net, netc_done_f
 	n->net = net;
 	n->done = done;
 	n->userdata = userdata;
-	n->start_ns = now_ns();
+	n->start_ns = n->found_ns = now_ns();
 	ev_init(&n->wait, wait_cb);
 	n->wait.data = n;
 	ev_init(&n->finish, finish_cb);
