@@ -17,6 +17,9 @@ struct conf_lines {
 	size_t n;
 	/* [network] keys that need `interface` */
 	int address, gateway, route, mtu, rename;
+	/* [service:...] lines seen, good or bad: "no service to run" only
+	 * when there was none at all */
+	size_t service_sections;
 };
 
 /* model.c */

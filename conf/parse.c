@@ -675,6 +675,7 @@ static void section(struct pctx *p, const char *name)
 		p->c->net.line = p->line;
 	} else if (strncmp(name, "service:", 8) == 0) {
 		const char *sn = name + 8;
+		p->lines->service_sections++;
 		if (!conf_valid_name(sn)) {
 			ERR(p, "bad service name '%s' (letters, digits, '_', '.', '-', at most 64)", sn);
 			return;
@@ -793,12 +794,13 @@ static bool next_line(struct pctx *p)
 		const char *close = memchr(s + b, ']', e - b);
 		if (!close) {
 			ERR(p, "missing ']' in section line");
+			p->sec = SEC_BAD; /* its keys belong to no known section */
 			return true;
 		}
-		if (close + 1 != s + e) {
+		/* Reported, but the section is still opened, so that its keys
+		 * are checked and not reported as outside of any section. */
+		if (close + 1 != s + e)
 			ERR(p, "text after ']' in section line");
-			return true;
-		}
 		_cleanup_free_ char *name = strndup(s + b + 1, (size_t)(close - (s + b + 1)));
 		if (!name)
 			nomem(p);

@@ -65,7 +65,7 @@ static int svc_after_line(const struct vctx *v, size_t i)
 
 /* Depth-first search over `after` edges, without recursion (a file may
  * hold many services). A back edge closes a cycle, which is named from
- * the service it returns to. */
+ * the service it returns to, and reported at that service's `after`. */
 static int check_cycles(struct vctx *v)
 {
 	const struct conf *c = v->c;
@@ -113,7 +113,7 @@ static int check_cycles(struct vctx *v)
 					free(buf);
 					return -ENOMEM;
 				}
-				VERR(v, svc_after_line(v, cur), "dependency cycle: %s", buf);
+				VERR(v, svc_after_line(v, (size_t)nx), "dependency cycle: %s", buf);
 				free(buf);
 				continue;
 			}
@@ -162,7 +162,7 @@ int conf_validate(struct conf *c, const struct conf_lines *lines, const char *na
 	qsort_r(by_name, c->n_services, sizeof(size_t), cmp_index, c);
 	v.by_name = by_name;
 
-	if (c->n_services == 0 && !cmdline)
+	if (c->n_services == 0 && !cmdline && lines->service_sections == 0)
 		VERR(&v, 0, "no service to run");
 
 	for (size_t i = 0; i < c->n_services; i++) {

@@ -13,3 +13,13 @@ test_unit_test_notify_SOURCES = test/unit/test_notify.c supervisor/notify.c supe
 test_unit_test_notify_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_unit_test_notify_LDADD = common/libcommon.a $(EV_LIBS) $(CHECK_LIBS)
 endif
+if HAVE_CHECK
+# conf: parser, value parsers, validation, and the corpus in test/corpus
+# (found through $TOP_SRCDIR, or the source directory compiled in).
+unit_tests += test/unit/test_conf
+check_PROGRAMS += test/unit/test_conf
+test_unit_test_conf_SOURCES = test/unit/test_conf.c
+test_unit_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+test_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(INIH_CFLAGS) $(CAP_CFLAGS)
+test_unit_test_conf_LDADD = $(CONF_LIBS) $(CHECK_LIBS)
+endif
