@@ -18,3 +18,4 @@ integration_tests += test/integration/svc-privileges.sh
 EXTRA_DIST += test/integration/svc-lib.sh
 integration_tests += test/integration/pid1-shutdown.sh
 integration_tests += test/fuzz/run.sh
+integration_tests += test/integration/tendnet-runc.sh
