@@ -1,13 +1,14 @@
 /* netc.c: the container side of the network, through libnl-3.
  *
- * Everything runs on two netlink sockets that live only while the set-up
- * runs: `sk` for requests (blocking, one request and its ack at a time:
- * each takes a few microseconds, so the loop is never held up for long) and
- * `evsk`, subscribed to RTNLGRP_LINK and watched by an ev_io while we wait
- * for the interface to be moved in. The subscription is made before we look
- * the interface up, so that a link arriving between the look-up and the
- * first event cannot be missed. Both are closed before done is called:
- * tend keeps no netlink socket once the network is set up.
+ * Everything runs on at most two netlink sockets that live only while the
+ * set-up runs: `sk` for requests (blocking, one request and its ack at a
+ * time: each takes microseconds, so the loop is never held up for long)
+ * and, only when the interface is not there yet, `evsk`, subscribed to
+ * RTNLGRP_LINK and watched by an ev_io until it is moved in. The link is
+ * looked up again right after subscribing, so that one arriving between
+ * the first look and the subscription cannot be missed. Both sockets are
+ * closed before done is called: tend keeps no netlink socket once the
+ * network is set up.
  *
  * Errors: libnl answers -NLE_* codes and folds many kernel errnos into
  * "Unspecific failure" (ENETUNREACH among them), so the kernel's own errno
@@ -627,6 +628,37 @@ static int start_waiting(struct netc *n)
 	return 0;
 }
 
+/* The kernel's own rule (dev_valid_name): 1..15 bytes, not "." or "..",
+ * no '/', ':' or white space. Checked here so that a bad name is reported
+ * as such, not as a puzzling netlink error. */
+static bool ifname_valid(const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l == 0 || l >= IFNAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || *s == ' ' || *s == '\t' || *s == '\n')
+			return false;
+	return true;
+}
+
+static int names_check(const struct conf_network *net)
+{
+	const char *bad = NULL;
+
+	if (net->interface && !ifname_valid(net->interface))
+		bad = net->interface;
+	else if (net->rename && !ifname_valid(net->rename))
+		bad = net->rename;
+	for (size_t i = 0; !bad && i < net->n_route; i++)
+		if (net->route[i].dev && !ifname_valid(net->route[i].dev))
+			bad = net->route[i].dev;
+	if (bad)
+		return log_error_errno(-EINVAL, "invalid interface name '%s' (1 to 15 characters, no '/', ':' or spaces)", bad);
+	return 0;
+}
+
 int netc_start(struct ev_loop *loop, const struct conf_network *net, netc_done_fn done, void *userdata,
 	       struct netc **ret)
 {
@@ -645,8 +677,10 @@ int netc_start(struct ev_loop *loop, const struct conf_network *net, netc_done_f
 	ev_init(&n->finish, finish_cb);
 	n->finish.data = n;
 
-	r = sock_open(n, &n->sk);
+	r = names_check(net);
 	if (r < 0) {
+		complete(n, r);
+	} else if ((r = sock_open(n, &n->sk)) < 0) {
 		complete(n, log_error_errno(r, "unable to open a netlink socket: %m"));
 	} else {
 		r = link_change(n, LOOPBACK_IFINDEX, NULL, 0, 1);
