@@ -1,3 +1,4 @@
 # man: filled in by its module
 dist_man_MANS += man/tend-bundle.8
 dist_man_MANS += man/tend-net.8
+dist_man_MANS += man/tend.ini.5
