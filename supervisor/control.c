@@ -1,0 +1,396 @@
+/* control.c: see control.h; the protocol is documented in tendctl(8).
+ *
+ * The bounds (conn.h) are what keeps a slow or hostile client from
+ * costing tend more than a slot: a request is one line of at most
+ * CTL_MAX_REQUEST bytes, at most CTL_MAX_CLIENTS are connected at once,
+ * and each has CTL_TIMEOUT to send its line and read its answer. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "common/log.h"
+#include "supervisor/conn.h"
+#include "supervisor/control.h"
+#include "supervisor/service.h"
+#include "supervisor/status.h"
+#include "supervisor/supervisor.h"
+
+#define CTL_MAX_REQUEST 4096
+#define CTL_MAX_ANSWER (4u << 20)
+#define CTL_MAX_CLIENTS 16
+#define CTL_TIMEOUT 10.0
+#define CTL_MAX_WORDS 8
+
+struct ctl {
+	struct sup *sup;
+	struct conn_server *srv;
+	char *path;
+	dev_t dev;  /* the socket file we made: removed at close only if */
+	ino_t ino;  /* it is still ours */
+	uint64_t last_refusal_log;
+};
+
+/* ---- the protocol ------------------------------------------------------ */
+
+static size_t ctl_complete(const char *buf, size_t len, bool eof)
+{
+	const char *nl = memchr(buf, '\n', len);
+	if (nl)
+		return (size_t)(nl - buf) + 1;
+	/* `printf status | socat - UNIX:...`: a last line without its
+	 * newline is still a request. */
+	return eof ? len : 0;
+}
+
+static void reply_ok(struct conn *c) { conn_write(c, "OK\n", 3); }
+
+static void reply_err(struct conn *c, const char *fmt, ...) _printf_(2, 3);
+static void reply_err(struct conn *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* The status line is one line, whatever the reason says. */
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	conn_printf(c, "ERR %s\n", msg);
+}
+
+/* Text of several lines (a status table, reload messages) as answer lines;
+ * a last line without its newline gets one. */
+static int write_lines(struct conn *c, const char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	if (n == 0)
+		return 0;
+	int r = conn_write(c, text, n);
+	if (r >= 0 && text[n - 1] != '\n')
+		r = conn_write(c, "\n", 1);
+	return r;
+}
+
+static struct svc *find_or_refuse(struct ctl *ctl, struct conn *c, const char *name)
+{
+	struct svc *v = sup_find(ctl->sup, name);
+	if (!v)
+		reply_err(c, "no service '%s'", name);
+	return v;
+}
+
+static void cmd_status(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	const char *name = NULL;
+	bool json = false;
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else
+			return reply_err(c, "usage: status [NAME] [--json]");
+	}
+	r = json ? status_json(ctl->sup, name, true, &text) : status_table(ctl->sup, name, &text);
+	if (r == -ENOENT)
+		return reply_err(c, "no service '%s'", name);
+	if (r < 0)
+		return reply_err(c, "cannot render the status: %s", strerror(-r));
+	if (write_lines(c, text) < 0)
+		return reply_err(c, "answer too long");
+	reply_ok(c);
+}
+
+static void cmd_start(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	struct svc *v = find_or_refuse(ctl, c, argv[1]);
+	if (!v)
+		return;
+	if (sup_is_stopping(ctl->sup))
+		return reply_err(c, "tend is shutting down");
+	switch (v->state) {
+	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
+		conn_printf(c, "%s: already %s\n", argv[1], svc_state_name(v->state));
+		return reply_ok(c);
+	case SVC_STOPPING:
+		return reply_err(c, "'%s' is stopping; use restart, or start it once it has stopped", argv[1]);
+	case SVC_WAITING:
+		return reply_err(c, "'%s' is waiting for what it is after", argv[1]);
+	default:
+		/* STOPPED, EXITED, FAILED; BACKOFF skips what is left of the delay. */
+		svc_start(v);
+		conn_printf(c, "%s: %s\n", argv[1], svc_state_name(v->state));
+		return reply_ok(c);
+	}
+}
+
+static void cmd_stop(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	struct svc *v = find_or_refuse(ctl, c, argv[1]);
+	if (!v)
+		return;
+	switch (v->state) {
+	case SVC_STOPPED: case SVC_EXITED: case SVC_FAILED:
+		conn_printf(c, "%s: not running (%s)\n", argv[1], svc_state_name(v->state));
+		return reply_ok(c);
+	default:
+		/* Asked for by a user: not a failure, and it stays down (the
+		 * restart policy does not apply) until started again. */
+		svc_stop(v, true, false);
+		conn_printf(c, "%s: %s\n", argv[1], svc_state_name(v->state));
+		return reply_ok(c);
+	}
+}
+
+static void cmd_restart(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	struct svc *v = find_or_refuse(ctl, c, argv[1]);
+	if (!v)
+		return;
+	if (sup_is_stopping(ctl->sup))
+		return reply_err(c, "tend is shutting down");
+	svc_restart(v);
+	conn_printf(c, "%s: %s\n", argv[1], svc_state_name(v->state));
+	reply_ok(c);
+}
+
+static void cmd_signal(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	int sig;
+	struct svc *v = find_or_refuse(ctl, c, argv[1]);
+	if (!v)
+		return;
+	if (conf_parse_signal(argv[2], &sig) < 0)
+		return reply_err(c, "unknown signal '%s'", argv[2]);
+	int r = svc_kill(v, sig);
+	if (r == -ESRCH)
+		return reply_err(c, "'%s' is not running", argv[1]);
+	if (r < 0)
+		return reply_err(c, "cannot signal '%s': %s", argv[1], strerror(-r));
+	log_full(LOG_LVL_INFO, 0, argv[1], "SIG%s sent on request", conf_signal_name(sig));
+	reply_ok(c);
+}
+
+static void cmd_reload(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	_cleanup_free_ char *msg = NULL;
+	if (sup_is_stopping(ctl->sup))
+		return reply_err(c, "tend is shutting down");
+	int r = sup_request_reload(ctl->sup, &msg);
+	if (write_lines(c, msg) < 0)
+		return reply_err(c, "answer too long");
+	if (r < 0)
+		return reply_err(c, "reload failed, nothing changed");
+	reply_ok(c);
+}
+
+static void cmd_shutdown(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	log_info("shutdown requested through the control socket");
+	/* The answer is written before the loop can end (conn.c tries at
+	 * once, and the small answer fits the socket). */
+	conn_printf(c, "shutting down\n");
+	reply_ok(c);
+	sup_shutdown(ctl->sup);
+}
+
+static const struct {
+	const char *name;
+	int min_args, max_args;
+	const char *usage;
+	void (*fn)(struct ctl *ctl, struct conn *c, char **argv, int argc);
+} commands[] = {
+	{ "status", 0, 2, "status [NAME] [--json]", cmd_status },
+	{ "start", 1, 1, "start NAME", cmd_start },
+	{ "stop", 1, 1, "stop NAME", cmd_stop },
+	{ "restart", 1, 1, "restart NAME", cmd_restart },
+	{ "signal", 2, 2, "signal NAME SIGNAL", cmd_signal },
+	{ "reload", 0, 0, "reload", cmd_reload },
+	{ "shutdown", 0, 0, "shutdown", cmd_shutdown },
+};
+
+static void ctl_request(struct conn *c, char *req, size_t len, void *userdata)
+{
+	struct ctl *ctl = userdata;
+	char *argv[CTL_MAX_WORDS + 1];
+	int argc = 0;
+
+	if (memchr(req, 0, len))
+		return reply_err(c, "malformed request (a NUL byte)");
+	for (char *w = strtok(req, " \t\r\n"); w; w = strtok(NULL, " \t\r\n")) {
+		if (argc == CTL_MAX_WORDS)
+			return reply_err(c, "too many words");
+		argv[argc++] = w;
+	}
+	argv[argc] = NULL;
+	if (argc == 0)
+		return reply_err(c, "empty request");
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		if (argc - 1 < commands[i].min_args || argc - 1 > commands[i].max_args)
+			return reply_err(c, "usage: %s", commands[i].usage);
+		log_debug("control socket: %s", argv[0]);
+		commands[i].fn(ctl, c, argv, argc);
+		return;
+	}
+	reply_err(c, "unknown command '%.64s'", argv[0]);
+}
+
+/* Only tend's own user and root: the socket's mode already says so, but a
+ * socket file can be chmod'ed or reached through a bind mount, and the
+ * credentials cannot be faked. */
+static int ctl_accepted(struct conn *c, void *userdata)
+{
+	struct ctl *ctl = userdata;
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(conn_fd(c), SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
+		reply_err(c, "cannot check your credentials");
+		return -errno;
+	}
+	if (cr.uid == 0 || cr.uid == geteuid())
+		return 0;
+	/* Rate-limited: a local user must not be able to flood tend's log. */
+	uint64_t now = now_ms();
+	if (now - ctl->last_refusal_log > 10000) {
+		log_warn("control socket: refused a client with uid %u (pid %d)", (unsigned)cr.uid, (int)cr.pid);
+		ctl->last_refusal_log = now;
+	}
+	reply_err(c, "permission denied (uid %u; only uid 0 and %u may control tend)", (unsigned)cr.uid,
+		  (unsigned)geteuid());
+	return -EPERM;
+}
+
+static void ctl_refuse(struct conn *c, enum conn_refusal why, void *userdata)
+{
+	switch (why) {
+	case CONN_TOO_LONG: reply_err(c, "request too long (at most %d bytes)", CTL_MAX_REQUEST); break;
+	case CONN_TIMEOUT: reply_err(c, "timed out"); break;
+	case CONN_BUSY: reply_err(c, "too many clients, try again"); break;
+	case CONN_INCOMPLETE: reply_err(c, "incomplete request"); break;
+	}
+}
+
+static const struct conn_params ctl_params = {
+	.what = "control socket",
+	.max_request = CTL_MAX_REQUEST,
+	.max_answer = CTL_MAX_ANSWER,
+	.max_clients = CTL_MAX_CLIENTS,
+	.timeout = CTL_TIMEOUT,
+	.complete = ctl_complete,
+	.accepted = ctl_accepted,
+	.request = ctl_request,
+	.refuse = ctl_refuse,
+};
+
+/* ---- the socket -------------------------------------------------------- */
+
+/* Something is at path already. A socket nobody listens on (connect
+ * refused) is what a killed tend leaves: remove it. Anything else stays. */
+static int remove_stale(const char *path, const struct sockaddr_un *sa)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 || errno != ECONNREFUSED)
+		return -EADDRINUSE;
+	return RET_NERRNO(unlink(path));
+}
+
+static int bind_socket(int fd, const char *path, const struct sockaddr_un *sa)
+{
+	/* Made 0600 from birth: with umask 0177 there is no moment at which
+	 * another user could connect. tend is single-threaded here. */
+	mode_t old = umask(0177);
+	int r = RET_NERRNO(bind(fd, (const struct sockaddr *)sa, sizeof(*sa)));
+	umask(old);
+	return r;
+}
+
+int ctl_open(struct ev_loop *loop, struct sup *sup, const char *path, struct ctl **ret)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int r;
+
+	if (!path || !*path) {
+		*ret = NULL;
+		return 0;
+	}
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return log_warn_errno(-ENAMETOOLONG, "control socket '%s': %m", path);
+	memcpy(sa.sun_path, path, strlen(path));
+
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return log_warn_errno(errno, "control socket: cannot create it: %m");
+	r = bind_socket(fd, path, &sa);
+	if (r == -EADDRINUSE) {
+		r = remove_stale(path, &sa);
+		if (r == -EADDRINUSE)
+			return log_warn_errno(r, "control socket '%s': another process listens there, not replacing it", path);
+		if (r == -EEXIST)
+			return log_warn_errno(r, "control socket '%s': exists and is not a socket, not replacing it", path);
+		if (r >= 0)
+			r = bind_socket(fd, path, &sa);
+	}
+	if (r < 0)
+		return log_warn_errno(r, "control socket '%s': cannot bind: %m", path);
+	if (chmod(path, 0600) < 0 || stat(path, &st) < 0 || listen(fd, CTL_MAX_CLIENTS) < 0) {
+		r = log_warn_errno(errno, "control socket '%s': %m", path);
+		unlink(path);
+		return r;
+	}
+
+	struct ctl *c = calloc(1, sizeof(*c));
+	if (c)
+		c->path = strdup(path);
+	if (!c || !c->path) {
+		if (c)
+			free(c);
+		unlink(path);
+		return log_warn_errno(-ENOMEM, "control socket: %m");
+	}
+	c->sup = sup;
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	r = conn_server_new(loop, TAKE_FD(fd), &ctl_params, c, &c->srv);
+	if (r < 0) {
+		unlink(path);
+		free(c->path);
+		free(c);
+		return log_warn_errno(r, "control socket: %m");
+	}
+	log_debug("control socket on %s", path);
+	*ret = c;
+	return 0;
+}
+
+struct ctl *ctl_close(struct ctl *c)
+{
+	struct stat st;
+	if (!c)
+		return NULL;
+	c->srv = conn_server_free(c->srv);
+	/* Another tend may have replaced the file meanwhile: not ours. */
+	if (lstat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
+		unlink(c->path);
+	free(c->path);
+	free(c);
+	return NULL;
+}
