@@ -256,7 +256,8 @@ static void put_tend(FILE *f, const void *arg)
 	put_str(f, "hostname", t->hostname);
 	put_u64(f, "mount", t->mount);
 	put_str(f, "main", t->main);
-	put_u64(f, "stop_timeout", t->stop_timeout_ms);
+	/* stop_timeout is left out: it is only the services' default, and
+	 * shows in their own fingerprints. */
 	put_str(f, "control", t->control);
 	put_str(f, "http", t->http);
 	put_u64(f, "drain", t->drain_ms);

@@ -715,9 +715,14 @@ START_TEST(test_fingerprint)
 	ck_assert_str_eq(a->tend_fingerprint, b->tend_fingerprint);
 	ck_assert_str_eq(a->net_fingerprint, b->net_fingerprint);
 	conf_free(b);
-	/* an inherited value that changed is a change of the service */
+	/* an inherited value that changed is a change of the service, and
+	 * not one of [tend] (it is only the services' default) */
 	b = load_ok("[tend]\nstop_timeout = 6s\n[service:web]\ncommand = x y\nrestart_delay = 1s\n");
 	ck_assert_str_ne(a->services[0].fingerprint, b->services[0].fingerprint);
+	ck_assert_str_eq(a->tend_fingerprint, b->tend_fingerprint);
+	conf_free(b);
+	b = load_ok("[tend]\nstop_timeout = 5s\nhttp = 127.0.0.1:9000\n[service:web]\ncommand = x y\nrestart_delay = 1s\n");
+	ck_assert_str_eq(a->services[0].fingerprint, b->services[0].fingerprint);
 	ck_assert_str_ne(a->tend_fingerprint, b->tend_fingerprint);
 	conf_free(b);
 	b = load_ok("[tend]\nstop_timeout = 5s\n[service:web]\ncommand = 'x y'\nrestart_delay = 1s\n");
