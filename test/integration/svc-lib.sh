@@ -92,8 +92,9 @@ free_port() {
 
 # A probe server the test controls: HTTP on 127.0.0.1:PORT answering
 # /health with the status code written in FILE (default 200), so a test
-# flips a service's health by writing the file. Started as a background
-# process of the test, killed at exit.
+# flips a service's health by writing the file. Each request appends its
+# path to FILE.log (evidence that probes were tried). Started as a
+# background process of the test, killed at exit.
 http_server() {
 	local port=$1 file=$2
 	/usr/bin/python3 - "$port" "$file" <<'EOF' >/dev/null 2>&1 &
@@ -101,6 +102,8 @@ import http.server, sys
 port, f = int(sys.argv[1]), sys.argv[2]
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        with open(f + ".log", "a") as l:
+            l.write(self.path + "\n")
         try:
             code = int(open(f).read().strip() or 200)
         except Exception:
@@ -117,3 +120,8 @@ EOF
 	wait_until 10 _port_open "$port"
 }
 _port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# svclog NAME: a grep pattern for the start of a log line about service
+# NAME, whatever its level ("tend: web: ..." or "tend: warning: web: ...").
+svclog() { printf '^tend: \\(warning: \\)\\?%s: ' "$1"; }
+log_lacks() { ! grep -q -e "$1" "$LOG"; }
