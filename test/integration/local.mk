@@ -19,3 +19,6 @@ EXTRA_DIST += test/integration/svc-lib.sh
 integration_tests += test/integration/pid1-shutdown.sh
 integration_tests += test/fuzz/run.sh
 integration_tests += test/integration/tendnet-runc.sh
+integration_tests += test/integration/svc-process.sh
+integration_tests += test/integration/svc-order.sh
+integration_tests += test/integration/svc-probes.sh
