@@ -22,3 +22,6 @@ integration_tests += test/integration/tendnet-runc.sh
 integration_tests += test/integration/svc-process.sh
 integration_tests += test/integration/svc-order.sh
 integration_tests += test/integration/svc-probes.sh
+integration_tests += test/integration/bundle-errors.sh
+integration_tests += test/integration/bundle.sh
+integration_tests += test/integration/demo.sh
