@@ -33,6 +33,13 @@ check_eq "present: address added" "172.20.0.5/24 172.20.1.5/24" \
 check_eq "present: default route" "172.20.1.1" "$(cip -j route show default | jq -r '.[0].gateway')"
 kill_pid "$NET_UPID"
 
+# An IPv6 default route, usable at once (no DAD wait before it).
+run_case present6 "address = fd00:21::5/64
+gateway = fd00:21::1"
+net_ready 2 || fail "not ready: $(cat "$NET_TMP/err")"
+check_eq "IPv6 default route" "fd00:21::1 ceth0" "$(cip -j -6 route show default | jq -r '.[0] | "\(.gateway) \(.dev)"')"
+kill_pid "$NET_UPID"
+
 run_case inuse "address = 172.20.0.5/24"
 net_wait
 check_eq "address in use: exit status" 70 "$NET_RC"
