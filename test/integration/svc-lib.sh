@@ -33,8 +33,21 @@ tend_start() {
 	local ini=$1; shift
 	env ${TEND_ENV[@]+"${TEND_ENV[@]}"} "$TEND" -c "$ini" "$@" >>"$OUT" 2>>"$LOG" &
 	TEND_PID=$!
+	TEND_SIG_PID=
 	cleanup "_svc_kill_tree $TEND_PID"
 }
+
+# tend_start_pid1 INI [options...]: tend as PID 1 of a new pid namespace
+# (unshare --pid --fork --mount-proc); TEND_SIG_PID is tend itself.
+tend_start_pid1() {
+	local real=$TEND
+	printf '#!/bin/sh\nexec unshare --pid --fork --mount-proc "%s" "$@"\n' "$real" >"$T/.pid1-wrap"
+	chmod 755 "$T/.pid1-wrap"
+	TEND=$T/.pid1-wrap tend_start "$@"
+	wait_until 10 _child_of "$TEND_PID" >/dev/null || return 1
+	TEND_SIG_PID=$(_child_of "$TEND_PID")
+}
+_child_of() { local c; c=$(ps -o pid= --ppid "$1" 2>/dev/null | head -1); [ -n "$c" ] && echo $c; }
 
 # True once PID has ended (gone, or a zombie waiting for us).
 proc_ended() {
@@ -58,8 +71,10 @@ tend_wait() {
 }
 
 # tend_stop [SECONDS]: SIGTERM tend and wait for it (default 10 s).
+# TEND_SIG_PID, when set, is the process to signal (tend as PID 1 under
+# `unshare --fork`, whose parent does not forward signals).
 tend_stop() {
-	kill -TERM "$TEND_PID" 2>/dev/null
+	kill -TERM "${TEND_SIG_PID:-$TEND_PID}" 2>/dev/null
 	tend_wait "${1:-10}"
 }
 
