@@ -32,3 +32,5 @@ integration_tests += test/integration/ctl-hostile.sh
 integration_tests += test/integration/ctl-reload.sh
 integration_tests += test/integration/http-endpoints.sh
 integration_tests += test/integration/http-drain.sh
+integration_tests += test/integration/svc-restart.sh
+integration_tests += test/integration/svc-shutdown.sh
