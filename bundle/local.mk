@@ -12,4 +12,5 @@ EXTRA_DIST += \
 	examples/demo/app/main.py \
 	examples/demo/app/tend.ini \
 	examples/demo/db/init-db \
-	examples/demo/db/tend.ini
+	examples/demo/db/tend.ini \
+	bench/demo-startup.sh
