@@ -107,14 +107,16 @@ for (( i = 0; i < RUNS; i++ )); do
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+minimum() { printf '%s\n' "$@" | sort -n | head -1; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.3f ms", u / 1000 }'; }
 mt=$(median "${tend_us[@]}")
 mp=$(median "${proc_us[@]}")
 ms_=$(median "${script_us[@]}")
 
-echo "Network set-up, median of $RUNS runs ($(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d)):"
-printf '  %-52s %s\n' "tend in-process (netc_start to done)" "$(ms "$mt")"
-printf '  %-52s %s\n' "tend's driver, whole process (exec to exit)" "$(ms "$mp")"
-printf '  %-52s %s\n' "shell script of ip commands" "$(ms "$ms_")"
+echo "Network set-up, $RUNS runs each, interleaved ($(uname -r), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M') UTC):"
+printf '  %-46s %12s %12s\n' "" median minimum
+printf '  %-46s %12s %12s\n' "tend in-process (netc_start to done)" "$(ms "$mt")" "$(ms "$(minimum "${tend_us[@]}")")"
+printf '  %-46s %12s %12s\n' "tend's driver, whole process (exec to exit)" "$(ms "$mp")" "$(ms "$(minimum "${proc_us[@]}")")"
+printf '  %-46s %12s %12s\n' "shell script of ip commands" "$(ms "$ms_")" "$(ms "$(minimum "${script_us[@]}")")"
 awk -v s="$ms_" -v t="$mt" -v p="$mp" 'BEGIN {
-	printf "  speed-up: %.1fx in-process, %.1fx counting tend'"'"'s process start\n", s / t, s / p }'
+	printf "  speed-up (medians): %.1fx in-process, %.1fx counting tend'"'"'s process start\n", s / t, s / p }'
