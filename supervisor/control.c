@@ -255,8 +255,9 @@ static int ctl_accepted(struct conn *c, void *userdata)
 	socklen_t len = sizeof(cr);
 
 	if (getsockopt(conn_fd(c), SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
+		int r = -errno;
 		reply_err(c, "cannot check your credentials");
-		return -errno;
+		return r;
 	}
 	if (cr.uid == 0 || cr.uid == geteuid())
 		return 0;
@@ -312,6 +313,22 @@ static int remove_stale(const char *path, const struct sockaddr_un *sa)
 	return RET_NERRNO(unlink(path));
 }
 
+/* A fresh rootfs may lack /run: make the socket's directories (0755, as
+ * a distribution would), as far as they are missing. */
+static int mkdir_parents(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
 static int bind_socket(int fd, const char *path, const struct sockaddr_un *sa)
 {
 	/* Made 0600 from birth: with umask 0177 there is no moment at which
@@ -340,6 +357,8 @@ int ctl_open(struct ev_loop *loop, struct sup *sup, const char *path, struct ctl
 	if (fd < 0)
 		return log_warn_errno(errno, "control socket: cannot create it: %m");
 	r = bind_socket(fd, path, &sa);
+	if (r == -ENOENT && mkdir_parents(path) >= 0)
+		r = bind_socket(fd, path, &sa);
 	if (r == -EADDRINUSE) {
 		r = remove_stale(path, &sa);
 		if (r == -EADDRINUSE)

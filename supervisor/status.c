@@ -83,6 +83,7 @@ static int close_stream(FILE *f, char **buf, char **ret)
 /* ---- table ----------------------------------------------------------- */
 
 enum { COL_NAME, COL_STATE, COL_PID, COL_UPTIME, COL_RESTARTS, COL_EXIT, N_COLS };
+#define CELL 80 /* names are at most 64 bytes (conf_valid_name) */
 
 int status_table(const struct sup *sup, const char *name, char **ret)
 {
@@ -95,25 +96,25 @@ int status_table(const struct sup *sup, const char *name, char **ret)
 
 	/* Cells first, so that the columns can be as wide as their widest. */
 	size_t rows = end - first;
-	char (*cell)[N_COLS][64] = calloc(rows ? rows : 1, sizeof(*cell));
+	char (*cell)[N_COLS][CELL] = calloc(rows ? rows : 1, sizeof(*cell));
 	if (!cell)
 		return -ENOMEM;
 	for (int c = 0; c < N_COLS; c++)
 		width[c] = strlen(head[c]);
 	for (size_t i = 0; i < rows; i++) {
 		const struct svc *v = sup_service(sup, first + i);
-		snprintf(cell[i][COL_NAME], 64, "%s", v->conf->name);
-		snprintf(cell[i][COL_STATE], 64, "%s", svc_state_name(v->state));
+		snprintf(cell[i][COL_NAME], CELL, "%s", v->conf->name);
+		snprintf(cell[i][COL_STATE], CELL, "%s", svc_state_name(v->state));
 		if (v->pid > 0)
-			snprintf(cell[i][COL_PID], 64, "%d", (int)v->pid);
+			snprintf(cell[i][COL_PID], CELL, "%d", (int)v->pid);
 		else
-			snprintf(cell[i][COL_PID], 64, "-");
+			snprintf(cell[i][COL_PID], CELL, "-");
 		if (is_live(v))
-			fmt_uptime(cell[i][COL_UPTIME], 64, uptime_ms(v, now));
+			fmt_uptime(cell[i][COL_UPTIME], CELL, uptime_ms(v, now));
 		else
-			snprintf(cell[i][COL_UPTIME], 64, "-");
-		snprintf(cell[i][COL_RESTARTS], 64, "%u", v->restarts);
-		svc_last_exit(v, cell[i][COL_EXIT], 64);
+			snprintf(cell[i][COL_UPTIME], CELL, "-");
+		snprintf(cell[i][COL_RESTARTS], CELL, "%u", v->restarts);
+		svc_last_exit(v, cell[i][COL_EXIT], CELL);
 		for (int c = 0; c < N_COLS; c++)
 			if (strlen(cell[i][c]) > width[c])
 				width[c] = strlen(cell[i][c]);

@@ -79,3 +79,15 @@ tend_start "$T/tend.ini"
 check "not a socket: tend says so" wait_log 10 "exists and is not a socket"
 check_eq "not a socket: left alone" precious "$(cat "$SOCK")"
 tend_stop 10
+
+# A socket in a directory that does not exist yet (a rootfs without /run).
+cat >"$T/deep.ini" <<INI
+[tend]
+control = $T/run/deep/tend.sock
+[service:web]
+command = sleep 1000
+INI
+tend_start "$T/deep.ini"
+check "a missing directory is made" wait_until 10 sh -c "'$TENDCTL' -s '$T/run/deep/tend.sock' status >/dev/null 2>&1"
+check_eq "the directory: 0755" 755 "$(stat -c %a "$T/run/deep")"
+tend_stop 10
