@@ -73,14 +73,22 @@ EOP
 stats() { # NAME: reads seconds, one a line
 	sort -n | awk -v n="$1" '{ v[NR] = $1 } END {
 		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%-9s median %.3f s  min %.3f  max %.3f  (%d runs)\n", n, m, v[1], v[NR], NR }'
+		printf "%-13s median %.3f s  min %.3f  max %.3f  (%d runs)\n", n, m, v[1], v[NR], NR }'
 }
 
 printf 'demo app, runc run -d to the first 200 of /health (%s runs each)\n' "$runs"
-for i in $(seq "$runs"); do measure "$work/uvicorn.json" http://127.0.0.1:5077/health; done | stats uvicorn
-for i in $(seq "$runs"); do measure "$work/tend-hostnet.json" http://127.0.0.1:5077/health; done | stats tend
+# Interleaved, so that both sides see the same load on a shared machine;
+# the paired difference is tend's cost.
+for i in $(seq "$runs"); do
+	u=$(measure "$work/uvicorn.json" http://127.0.0.1:5077/health)
+	t=$(measure "$work/tend-hostnet.json" http://127.0.0.1:5077/health)
+	echo "$u $t"
+done >"$work/pairs"
+awk '{print $1}' "$work/pairs" | stats uvicorn
+awk '{print $2}' "$work/pairs" | stats tend
+awk '{printf "%.4f\n", $2 - $1}' "$work/pairs" | stats tend-uvicorn
 if ip link show tend0 >/dev/null 2>&1; then
-	echo "tend+net  skipped: the bridge tend0 exists (is the demo up?)"
+	echo "tend+net      skipped: the bridge tend0 exists (is the demo up?)"
 elif [ -x "$TEND_NET_BIN" ]; then
 	cp "$top/examples/demo/app/tend.ini" "$work/b/rootfs/etc/tend/tend.ini"
 	printf 'DB_PASSWORD=x\n' >"$work/b/rootfs/etc/tend/web.env"
