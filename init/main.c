@@ -222,6 +222,8 @@ static void watch_signals(struct ev_loop *loop, struct sup *sup, bool single)
 	}
 }
 
+static void never_cb(struct ev_loop *loop, ev_periodic *w, int revents) {}
+
 /* ---- stages ------------------------------------------------------------- */
 
 static int set_hostname(const char *name, bool own_uts, bool own_mnt)
@@ -344,7 +346,14 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* "Namespaces of its own": PID 1 of a namespace runc (or anyone) made
+	 * for us, or the ones we made with -u. PID 1 of a PID namespace that we
+	 * made ourselves shares the host's mount and UTS namespaces unless -u
+	 * also named them: never remount or rename the host. */
 	bool pid1 = getpid() == 1;
+	bool borrowed = ns_flags & CLONE_NEWPID;
+	bool own_mnt = (pid1 && !borrowed) || (ns_flags & CLONE_NEWNS);
+	bool own_uts = (pid1 && !borrowed) || (ns_flags & CLONE_NEWUTS);
 	if (pid1) {
 		/* Do not pin the file system we were started from. */
 		(void)!chdir("/");
@@ -352,12 +361,12 @@ int main(int argc, char **argv)
 		log_warn_errno(errno, "cannot become a subreaper, orphans will not be reaped: %m");
 	}
 
-	if (mnt_setup(conf->tend.mount, pid1 || (ns_flags & CLONE_NEWNS)) < 0) {
+	if (mnt_setup(conf->tend.mount, own_mnt) < 0) {
 		conf_free(conf);
 		return EXIT_SOFTWARE;
 	}
 	if (conf->tend.hostname &&
-	    set_hostname(conf->tend.hostname, pid1 || (ns_flags & CLONE_NEWUTS), pid1 || (ns_flags & CLONE_NEWNS)) < 0) {
+	    set_hostname(conf->tend.hostname, own_uts, own_mnt) < 0) {
 		conf_free(conf);
 		return EXIT_SOFTWARE;
 	}
@@ -372,10 +381,21 @@ int main(int argc, char **argv)
 		return EXIT_SOFTWARE;
 	}
 
+	/* tend's own NOTIFY_SOCKET is for tend alone: kept here, and taken
+	 * out of the environment every child inherits (services, probes). */
+	char *notify_upward = getenv("NOTIFY_SOCKET") ? strdup(getenv("NOTIFY_SOCKET")) : NULL;
+	unsetenv("NOTIFY_SOCKET");
+	/* libev caps one wait at 59.7 s (MAX_BLOCKTIME) unless a periodic
+	 * watcher exists; with one far in the future it sleeps until
+	 * something happens: "idle is idle". */
+	ev_periodic never;
+	ev_periodic_init(&never, never_cb, ev_time() + 3.0e9, 0., NULL);
+	ev_periodic_start(loop, &never);
+
 	struct sup_options so = {
 		.single = single,
 		.pid1 = pid1,
-		.notify_upward = getenv("NOTIFY_SOCKET"),
+		.notify_upward = notify_upward,
 		.reload = single ? NULL : reload,
 	};
 	reload_path = a.config;
@@ -406,6 +426,8 @@ int main(int argc, char **argv)
 	for (int s = 1; s < NSIG; s++)
 		if (ev_is_active(&sigw[s]))
 			ev_signal_stop(loop, &sigw[s]);
+	ev_periodic_stop(loop, &never);
 	ev_loop_destroy(loop);
+	free(notify_upward);
 	return r;
 }

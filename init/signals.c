@@ -1,9 +1,22 @@
 /* signals.c: see signals.h. */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "init/signals.h"
+
+/* The kernel's struct sigaction, for rt_sigaction(2) itself: glibc's
+ * sigaction() refuses signals 32 and 33 (it keeps them for threads), yet a
+ * parent may have left them ignored, and a child must not inherit that. */
+struct ksigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
 
 static sigset_t orig_mask;
 static sigset_t orig_ignored;
@@ -18,8 +31,8 @@ void sig_block_all(void)
 
 	sigemptyset(&orig_ignored);
 	for (int s = 1; s < NSIG; s++) {
-		struct sigaction sa;
-		if (sigaction(s, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+		struct ksigaction ka;
+		if (syscall(SYS_rt_sigaction, s, NULL, &ka, sizeof(ka.mask)) == 0 && ka.handler == SIG_IGN)
 			sigaddset(&orig_ignored, s);
 	}
 	sigfillset(&all);
@@ -42,15 +55,14 @@ bool sig_forwardable(int sig)
 
 void sig_child_reset(bool inherited)
 {
-	struct sigaction dfl;
 	sigset_t empty;
 
-	memset(&dfl, 0, sizeof(dfl));
 	for (int s = 1; s < NSIG; s++) {
+		struct ksigaction ka = { 0 };
 		if (s == SIGKILL || s == SIGSTOP)
 			continue;
-		dfl.sa_handler = (inherited && sigismember(&orig_ignored, s)) ? SIG_IGN : SIG_DFL;
-		sigaction(s, &dfl, NULL);
+		ka.handler = (inherited && sigismember(&orig_ignored, s)) ? SIG_IGN : SIG_DFL;
+		syscall(SYS_rt_sigaction, s, &ka, NULL, sizeof(ka.mask));
 	}
 	sigemptyset(&empty);
 	sigprocmask(SIG_SETMASK, inherited ? &orig_mask : &empty, NULL);

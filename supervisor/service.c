@@ -160,7 +160,10 @@ static void probe_run(struct svc *s)
 	uint64_t timeout = s->conf->health_timeout_ms;
 	int r = probe_start(LOOP(s), cp, timeout, NULL, probe_done, s, &s->probe);
 	if (r < 0) {
-		log_full(LOG_LVL_WARN, r, NAME(s), "cannot run probe: %m");
+		/* Once per run: a probe that cannot even start fails each retry
+		 * the same way. */
+		if (strcmp(s->probe_state, "cannot run probe") != 0)
+			log_full(LOG_LVL_WARN, r, NAME(s), "cannot run probe: %m");
 		probe_done(NULL, false, "cannot run probe", s);
 	}
 }

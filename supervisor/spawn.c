@@ -323,7 +323,10 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 	if (c->has_umask)
 		umask(c->umask);
 
-	drop_privileges(c, &ids, fd);
+	/* Single-command mode is a drop-in for tini: the command keeps what
+	 * tend was given (a file's services get exactly `capabilities`). */
+	if (!p->foreground)
+		drop_privileges(c, &ids, fd);
 
 	/* After the switch: the directory must be usable by the service's user. */
 	if (chdir(c->directory ? c->directory : "/") < 0)

@@ -43,6 +43,7 @@ struct sup {
 	bool immediate;
 	bool ready_sent;
 	int status;              /* decided exit status, or -1 */
+	unsigned left;           /* leftovers signalled and not reaped yet */
 	ev_child child_w;
 	ev_idle collect;         /* frees removed services once they are down */
 	ev_timer phase_timer;
@@ -137,12 +138,12 @@ static bool leftovers(void)
 	return signal_children(0) > 0;
 }
 
-static void kill_leftovers(int sig)
+/* Returns how many children were signalled (as PID 1: 1 when any). */
+static unsigned kill_leftovers(int sig)
 {
 	if (getpid() == 1)
-		kill(-1, sig);
-	else
-		signal_children(sig);
+		return kill(-1, sig) == 0;
+	return signal_children(sig);
 }
 
 /* libev reaps every child (waitpid(-1) in its SIGCHLD handling); this
@@ -161,8 +162,14 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		for (size_t i = 0; i < s->n_gone; i++)
 			svc_group_check(s->gone[i]);
 	}
-	if (s->phase == PHASE_LEFTOVERS && !leftovers())
-		next_phase(s);
+	/* As a subreaper, looking for leftovers walks /proc: do it once the
+	 * children signalled are all reaped, not after every one. */
+	if (s->phase == PHASE_LEFTOVERS && (s->left == 0 || --s->left == 0 || getpid() == 1)) {
+		if (leftovers())
+			s->left = getpid() == 1 ? 1 : signal_children(0);
+		else
+			next_phase(s);
+	}
 }
 
 /* ---- dependencies ---------------------------------------------------- */
@@ -295,7 +302,7 @@ static void next_phase(struct sup *s)
 			next_phase(s);
 			return;
 		}
-		kill_leftovers(s->immediate ? SIGKILL : SIGTERM);
+		s->left = kill_leftovers(s->immediate ? SIGKILL : SIGTERM);
 		kill_leftovers(SIGCONT);
 		ev_timer_set(&s->phase_timer, s->immediate ? 0.1 : LEFTOVER_GRACE, 0.);
 		ev_timer_start(s->loop, &s->phase_timer);
