@@ -36,3 +36,4 @@ integration_tests += test/integration/svc-order.sh
 integration_tests += test/integration/svc-probes.sh
 integration_tests += test/integration/svc-restart.sh
 integration_tests += test/integration/svc-shutdown.sh
+integration_tests += test/integration/pid1-runc.sh
