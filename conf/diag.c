@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "common/strv.h"
-#include "conf/conf.h"
+#include "conf/internal.h"
 
 void conf_diag_clear(struct conf_diag *d)
 {
@@ -25,13 +25,10 @@ static int add(char ***l, size_t *n, const char *file, int line, const char *pre
 			 : asprintf(&s, "%s: %s%s", file, prefix, msg);
 	if (r < 0)
 		return -ENOMEM;
-	r = strv_consume(l, s);
-	if (r < 0) {
+	r = conf_strv_append(l, n, s);
+	if (r < 0)
 		free(s);
-		return r;
-	}
-	(*n)++;
-	return 0;
+	return r;
 }
 
 int conf_diag_add(struct conf_diag *d, const char *file, int line, const char *fmt, ...)

@@ -11,6 +11,7 @@
  * to conf->services (same index). 0: not given. */
 struct conf_svc_lines {
 	int command, after, ready, health, stop_timeout, health_interval, health_timeout;
+	size_t n_env; /* strings in env */
 };
 struct conf_lines {
 	struct conf_svc_lines *svc;
@@ -23,6 +24,14 @@ struct conf_lines {
 };
 
 /* model.c */
+/* Make room for `want` elements in the array *arr (a pointer to the
+ * array pointer) that holds `used`: the capacity is always the next power
+ * of two of `used`, so an array grown one element at a time is
+ * reallocated O(log n) times, and a file of many repeated keys stays
+ * linear. Only for arrays grown by this function from NULL. */
+int conf_grow(void *arr, size_t used, size_t want, size_t size);
+/* Append s to the NULL-terminated *l holding *n strings (taking s). */
+int conf_strv_append(char ***l, size_t *n, char *s);
 struct conf *conf_new(void);
 /* Append a service with every default; *ret_index is its index. */
 int conf_service_add(struct conf *c, const char *name, int line, size_t *ret_index);

@@ -32,11 +32,9 @@ static int add_cmdline(struct conf *c, struct conf_lines *lines, const char *nam
 	s->stop_timeout_ms = c->tend.stop_timeout_ms;
 	if (!(s->argv = strv_copy(cmdline)))
 		return -ENOMEM;
-	struct conf_svc_lines *l = realloc(lines->svc, (lines->n + 1) * sizeof(*l));
-	if (!l)
+	if (conf_grow(&lines->svc, lines->n, lines->n + 1, sizeof(*lines->svc)) < 0)
 		return -ENOMEM;
-	lines->svc = l;
-	l[lines->n++] = (struct conf_svc_lines){ 0 };
+	lines->svc[lines->n++] = (struct conf_svc_lines){ 0 };
 	free(c->tend.main);
 	c->tend.main = strdup("main");
 	c->tend.main_line = 0;

@@ -18,6 +18,40 @@
 #include "common/util.h"
 #include "conf/internal.h"
 
+static size_t pow2(size_t x)
+{
+	size_t p = 1;
+	while (p < x)
+		p <<= 1;
+	return p;
+}
+
+int conf_grow(void *arr, size_t used, size_t want, size_t size)
+{
+	void **a = arr;
+	size_t cap = used ? pow2(used) : 0;
+	if (want <= cap)
+		return 0;
+	size_t ncap = pow2(want);
+	if (ncap > SIZE_MAX / size)
+		return -ENOMEM;
+	void *n = realloc(*a, ncap * size);
+	if (!n)
+		return -ENOMEM;
+	*a = n;
+	return 0;
+}
+
+int conf_strv_append(char ***l, size_t *n, char *s)
+{
+	int r = conf_grow(l, *n ? *n + 1 : 0, *n + 2, sizeof(char *));
+	if (r < 0)
+		return r;
+	(*l)[(*n)++] = s;
+	(*l)[*n] = NULL;
+	return 0;
+}
+
 struct conf *conf_new(void)
 {
 	struct conf *c = calloc(1, sizeof(*c));
@@ -36,11 +70,9 @@ struct conf *conf_new(void)
 
 int conf_service_add(struct conf *c, const char *name, int line, size_t *ret_index)
 {
-	struct conf_service *n = realloc(c->services, (c->n_services + 1) * sizeof(*n));
-	if (!n)
+	if (conf_grow(&c->services, c->n_services, c->n_services + 1, sizeof(*c->services)) < 0)
 		return -ENOMEM;
-	c->services = n;
-	struct conf_service *s = &n[c->n_services];
+	struct conf_service *s = &c->services[c->n_services];
 	*s = (struct conf_service){
 		.line = line,
 		.type = CONF_SVC_SIMPLE,

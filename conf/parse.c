@@ -33,6 +33,11 @@ enum sec {
 	SEC_BAD = 8, /* unknown or duplicate: its keys are skipped */
 };
 
+struct secent {
+	char *name; /* NULL: free slot */
+	int line;
+};
+
 struct seen {
 	const char *key; /* from the key table */
 	int line;
@@ -57,9 +62,10 @@ struct pctx {
 	size_t svc;      /* SEC_SVC: index in c->services */
 	struct seen *seen;
 	size_t n_seen;
-	/* every section so far, for duplicates */
-	char **sections;
-	int *section_lines;
+	/* every section so far, for duplicates: a hash table (open
+	 * addressing), since a file may hold very many sections */
+	struct secent *sect;
+	size_t sect_cap, sect_n;
 };
 
 struct keydef;
@@ -224,11 +230,9 @@ static int kv_limit(struct pctx *p, const struct keydef *k, const char *v, void 
 	rlim_t soft, hard;
 	if (conf_parse_limit(v, &soft, &hard) < 0)
 		return bad(p, k, v);
-	struct conf_limit *n = realloc(s->limits, (s->n_limits + 1) * sizeof(*n));
-	if (!n)
+	if (conf_grow(&s->limits, s->n_limits, s->n_limits + 1, sizeof(*s->limits)) < 0)
 		return nomem(p);
-	s->limits = n;
-	n[s->n_limits++] = (struct conf_limit){ .resource = conf_limit_resource(k->name), .soft = soft, .hard = hard };
+	s->limits[s->n_limits++] = (struct conf_limit){ .resource = conf_limit_resource(k->name), .soft = soft, .hard = hard };
 	return 0;
 }
 
@@ -261,7 +265,12 @@ static int kv_env(struct pctx *p, const struct keydef *k, const char *v, void *f
 		ERR(p, "bad assignment '%s' for '%s' (KEY=VALUE)", v, k->name);
 		return -EINVAL;
 	}
-	return strv_push(field, v) < 0 ? nomem(p) : 0;
+	char *copy = strdup(v);
+	if (!copy || conf_strv_append(field, &p->lines->svc[p->svc].n_env, copy) < 0) {
+		free(copy);
+		return nomem(p);
+	}
+	return 0;
 }
 
 static int kv_after(struct pctx *p, const struct keydef *k, const char *v, void *field)
@@ -326,11 +335,9 @@ static int kv_output(struct pctx *p, const struct keydef *k, const char *v, void
 
 static int add_addr(struct pctx *p, struct conf_addr **arr, size_t *n, const struct conf_addr *a)
 {
-	struct conf_addr *na = realloc(*arr, (*n + 1) * sizeof(*na));
-	if (!na)
+	if (conf_grow(arr, *n, *n + 1, sizeof(**arr)) < 0)
 		return nomem(p);
-	*arr = na;
-	na[(*n)++] = *a;
+	(*arr)[(*n)++] = *a;
 	return 0;
 }
 
@@ -388,13 +395,11 @@ static int kv_route(struct pctx *p, const struct keydef *k, const char *v, void 
 		ERR(p, "bad route '%s' for '%s' (CIDR via ADDR [dev NAME])", v, k->name);
 		return r;
 	}
-	struct conf_route *nr = realloc(n->route, (n->n_route + 1) * sizeof(*nr));
-	if (!nr) {
+	if (conf_grow(&n->route, n->n_route, n->n_route + 1, sizeof(*n->route)) < 0) {
 		free(rt.dev);
 		return nomem(p);
 	}
-	n->route = nr;
-	nr[n->n_route++] = rt;
+	n->route[n->n_route++] = rt;
 	return 0;
 }
 
@@ -428,13 +433,11 @@ static int kv_hosts(struct pctx *p, const struct keydef *k, const char *v, void 
 		ERR(p, "bad entry '%s' for '%s' (NAME=ADDR)", v, k->name);
 		return r;
 	}
-	struct conf_hostent *nh = realloc(n->hosts, (n->n_hosts + 1) * sizeof(*nh));
-	if (!nh) {
+	if (conf_grow(&n->hosts, n->n_hosts, n->n_hosts + 1, sizeof(*n->hosts)) < 0) {
 		free(h.name);
 		return nomem(p);
 	}
-	n->hosts = nh;
-	nh[n->n_hosts++] = h;
+	n->hosts[n->n_hosts++] = h;
 	return 0;
 }
 
@@ -446,11 +449,9 @@ static int kv_publish(struct pctx *p, const struct keydef *k, const char *v, voi
 		ERR(p, "bad port mapping '%s' for '%s' (HOST:CONTAINER[/tcp|/udp])", v, k->name);
 		return -EINVAL;
 	}
-	struct conf_publish *np = realloc(n->publish, (n->n_publish + 1) * sizeof(*np));
-	if (!np)
+	if (conf_grow(&n->publish, n->n_publish, n->n_publish + 1, sizeof(*n->publish)) < 0)
 		return nomem(p);
-	n->publish = np;
-	np[n->n_publish++] = pub;
+	n->publish[n->n_publish++] = pub;
 	return 0;
 }
 
@@ -609,19 +610,20 @@ static int handler(void *user, const char *section, const char *key, const char 
 		ERR(p, "unknown key '%s' in [%s]", key, sec_label(p));
 		return 1;
 	}
-	if (!k->repeatable)
+	/* Only keys that may not repeat are remembered, so the list stays as
+	 * short as the key table. */
+	if (!k->repeatable) {
 		for (size_t i = 0; i < p->n_seen; i++)
 			if (p->seen[i].key == k->name) {
 				ERR(p, "'%s' already set at line %d", key, p->seen[i].line);
 				return 1;
 			}
-	struct seen *ns = realloc(p->seen, (p->n_seen + 1) * sizeof(*ns));
-	if (!ns) {
-		nomem(p);
-		return 1;
+		if (conf_grow(&p->seen, p->n_seen, p->n_seen + 1, sizeof(*p->seen)) < 0) {
+			nomem(p);
+			return 1;
+		}
+		p->seen[p->n_seen++] = (struct seen){ k->name, p->line };
 	}
-	p->seen = ns;
-	ns[p->n_seen++] = (struct seen){ k->name, p->line };
 
 	/* The line is kept even when the value is bad, so that the checks
 	 * of the whole model do not add "has no command" to "bad command". */
@@ -639,33 +641,60 @@ static int handler(void *user, const char *section, const char *key, const char 
 	return 1;
 }
 
+static size_t sect_slot(const struct secent *t, size_t cap, const char *name)
+{
+	uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+	for (const char *c = name; *c; c++)
+		h = (h ^ (unsigned char)*c) * UINT64_C(1099511628211);
+	size_t i = (size_t)h & (cap - 1);
+	while (t[i].name && strcmp(t[i].name, name) != 0)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Remember a section; the line of an earlier one of that name, or 0. */
+static int sect_add(struct pctx *p, const char *name, int *ret_first)
+{
+	if ((p->sect_n + 1) * 2 > p->sect_cap) {
+		size_t cap = p->sect_cap ? p->sect_cap * 2 : 16;
+		struct secent *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->sect_cap; i++)
+			if (p->sect[i].name)
+				t[sect_slot(t, cap, p->sect[i].name)] = p->sect[i];
+		free(p->sect);
+		p->sect = t;
+		p->sect_cap = cap;
+	}
+	size_t i = sect_slot(p->sect, p->sect_cap, name);
+	if (p->sect[i].name) {
+		*ret_first = p->sect[i].line;
+		return 0;
+	}
+	if (!(p->sect[i].name = strdup(name)))
+		return -ENOMEM;
+	p->sect[i].line = p->line;
+	p->sect_n++;
+	*ret_first = 0;
+	return 0;
+}
+
 /* A [section] line: its name is everything between the brackets. */
 static void section(struct pctx *p, const char *name)
 {
 	p->sec = SEC_BAD;
 	p->n_seen = 0;
 	free(p->sec_name);
-	if (!(p->sec_name = strdup(name))) {
+	int first;
+	if (!(p->sec_name = strdup(name)) || sect_add(p, name, &first) < 0) {
 		nomem(p);
 		return;
 	}
-	for (size_t i = 0; p->sections && p->sections[i]; i++)
-		if (strcmp(p->sections[i], name) == 0) {
-			ERR(p, "duplicate section [%s], first at line %d", name, p->section_lines[i]);
-			return;
-		}
-	size_t n = strv_length(p->sections);
-	int *nl = realloc(p->section_lines, (n + 1) * sizeof(int));
-	if (!nl) {
-		nomem(p);
+	if (first) {
+		ERR(p, "duplicate section [%s], first at line %d", name, first);
 		return;
 	}
-	p->section_lines = nl;
-	if (strv_push(&p->sections, name) < 0) {
-		nomem(p);
-		return;
-	}
-	nl[n] = p->line;
 
 	if (strcmp(name, "tend") == 0)
 		p->sec = SEC_TEND;
@@ -680,17 +709,12 @@ static void section(struct pctx *p, const char *name)
 			ERR(p, "bad service name '%s' (letters, digits, '_', '.', '-', at most 64)", sn);
 			return;
 		}
-		struct conf_svc_lines *l = realloc(p->lines->svc, (p->c->n_services + 1) * sizeof(*l));
-		if (!l) {
+		if (conf_grow(&p->lines->svc, p->lines->n, p->lines->n + 1, sizeof(*p->lines->svc)) < 0 ||
+		    conf_service_add(p->c, sn, p->line, &p->svc) < 0) {
 			nomem(p);
 			return;
 		}
-		p->lines->svc = l;
-		if (conf_service_add(p->c, sn, p->line, &p->svc) < 0) {
-			nomem(p);
-			return;
-		}
-		l[p->svc] = (struct conf_svc_lines){ 0 };
+		p->lines->svc[p->svc] = (struct conf_svc_lines){ 0 };
 		p->lines->n = p->c->n_services;
 		p->sec = SEC_SVC;
 	} else
@@ -874,7 +898,8 @@ int conf_parse_text(struct conf *c, struct conf_lines *lines, const char *name, 
 	free(p.feed);
 	free(p.sec_name);
 	free(p.seen);
-	strv_free(p.sections);
-	free(p.section_lines);
+	for (size_t i = 0; i < p.sect_cap; i++)
+		free(p.sect[i].name);
+	free(p.sect);
 	return p.oom;
 }

@@ -289,6 +289,7 @@ bool conf_valid_hostname(const char *s)
 static int split_ws(const char *s, char ***ret)
 {
 	_cleanup_strv_free_ char **l = NULL;
+	size_t nl = 0;
 	const char *p = s;
 	for (;;) {
 		while (is_blank(*p))
@@ -299,7 +300,7 @@ static int split_ws(const char *s, char ***ret)
 		while (*e && !is_blank(*e))
 			e++;
 		char *w = strndup(p, (size_t)(e - p));
-		if (!w || strv_consume(&l, w) < 0) {
+		if (!w || conf_strv_append(&l, &nl, w) < 0) {
 			free(w);
 			return -ENOMEM;
 		}
@@ -644,6 +645,7 @@ int conf_parse_http(const char *s)
 int conf_split_list(const char *s, char ***ret)
 {
 	_cleanup_strv_free_ char **l = NULL;
+	size_t nl = 0;
 	const char *p = s;
 	for (;;) {
 		const char *e = strchr(p, ',');
@@ -657,7 +659,7 @@ int conf_split_list(const char *s, char ***ret)
 		if (b == t)
 			return -EINVAL; /* "a,,b", a trailing comma, or nothing */
 		char *w = strndup(b, (size_t)(t - b));
-		if (!w || strv_consume(&l, w) < 0) {
+		if (!w || conf_strv_append(&l, &nl, w) < 0) {
 			free(w);
 			return -ENOMEM;
 		}
@@ -694,6 +696,7 @@ int conf_split_words(const char *s, char ***ret)
 int conf_split_command(const char *s, char ***ret_argv)
 {
 	_cleanup_strv_free_ char **l = NULL;
+	size_t nl = 0;
 	size_t n = strlen(s);
 	_cleanup_free_ char *w = malloc(n + 1);
 	if (!w)
@@ -734,7 +737,7 @@ int conf_split_command(const char *s, char ***ret_argv)
 				w[wl++] = *p++;
 		}
 		char *word = strndup(w, wl);
-		if (!word || strv_consume(&l, word) < 0) {
+		if (!word || conf_strv_append(&l, &nl, word) < 0) {
 			free(word);
 			return -ENOMEM;
 		}
