@@ -4,7 +4,8 @@
 # leak, timeout or sanitizer report. Needs clang with libFuzzer (Debian:
 # clang, libclang-rt-14-dev); skips without them.
 # Keep what it finds: FUZZ_KEEP=DIR copies the grown corpus and any crash
-# input there.
+# input there; FUZZ_SEEDS=DIR adds the files of DIR (e.g. a kept corpus)
+# to the seeds.
 . "$TOP_SRCDIR/test/lib.sh"
 
 : "${FUZZ_SECONDS:=60}"
@@ -38,12 +39,15 @@ fi
 
 mkdir -p "$work/corpus" "$work/artifacts"
 cp "$TOP_SRCDIR"/test/corpus/valid/*.ini "$TOP_SRCDIR"/test/corpus/invalid/*.ini "$work/corpus/" 2>/dev/null || true
+if [ -n "${FUZZ_SEEDS:-}" ]; then
+	cp "$FUZZ_SEEDS"/* "$work/corpus/" 2>/dev/null || true
+fi
 # A few variables for ${VAR} expansion to find.
 export FUZZ_VAR=value HOME="${HOME:-/root}"
 
 start=$(date +%s)
 "$work/fuzz_conf" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
-	-print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/fuzz.log" 2>&1
+	-print_final_stats=1 -dict="$TOP_SRCDIR/test/fuzz/conf.dict" -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/fuzz.log" 2>&1
 rc=$?
 end=$(date +%s)
 tail -n 25 "$work/fuzz.log"
