@@ -129,7 +129,8 @@ static int set_str(struct pctx *p, char **field, const char *v)
 
 static int kv_hostname(struct pctx *p, const struct keydef *k, const char *v, void *field)
 {
-	return conf_valid_hostname(v) ? set_str(p, field, v) : bad(p, k, v);
+	/* sethostname() takes at most HOST_NAME_MAX (64) bytes */
+	return conf_valid_hostname(v) && strlen(v) <= 64 ? set_str(p, field, v) : bad(p, k, v);
 }
 
 static int kv_ifname(struct pctx *p, const struct keydef *k, const char *v, void *field)

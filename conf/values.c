@@ -273,11 +273,12 @@ bool conf_valid_name(const char *s)
 	return true;
 }
 
-/* RFC 1123 host names; underscores tolerated (they occur in the wild). */
+/* RFC 1123 host and domain names (at most 253 characters); underscores
+ * tolerated (they occur in the wild). */
 bool conf_valid_hostname(const char *s)
 {
 	size_t n = strlen(s);
-	if (n == 0 || n > 64 || *s == '-' || *s == '.')
+	if (n == 0 || n > 253 || *s == '-' || *s == '.')
 		return false;
 	for (const char *c = s; *c; c++)
 		if (!isalnum((unsigned char)*c) && !strchr("-._", *c))

@@ -300,6 +300,13 @@ START_TEST(test_small_values)
 	ck_assert(!conf_valid_ifname("a b"));
 	ck_assert(!conf_valid_ifname("a/b"));
 
+	ck_assert(conf_valid_hostname("db.example.internal"));
+	ck_assert(conf_valid_hostname("a_b-c"));
+	ck_assert(!conf_valid_hostname("-a"));
+	ck_assert(!conf_valid_hostname(".a"));
+	ck_assert(!conf_valid_hostname("a b"));
+	ck_assert(!conf_valid_hostname(""));
+
 	ck_assert_int_eq(conf_parse_http("127.0.0.1:9000"), 0);
 	ck_assert_int_eq(conf_parse_http("[::1]:9000"), 0);
 	ck_assert_int_eq(conf_parse_http("0.0.0.0:1"), 0);
@@ -583,6 +590,22 @@ START_TEST(test_variables)
 }
 END_TEST
 
+START_TEST(test_hostname_lengths)
+{
+	char text[1024], name[100];
+	memset(name, 'h', 65);
+	name[65] = 0;
+	snprintf(text, sizeof(text), "[tend]\nhostname = %s\n" SVC, name);
+	load_bad(text, 2, "bad host name");
+	name[64] = 0;
+	snprintf(text, sizeof(text), "[tend]\nhostname = %s\n[network]\ndns_search = %s.%s.%s.example\n" SVC, name, name, name, name);
+	struct conf *c = load_ok(text);
+	ck_assert_uint_eq(strlen(c->tend.hostname), 64);
+	ck_assert_uint_eq(strlen(c->net.dns_search[0]), 64 * 3 + 10); /* three labels of 64, ".example" */
+	conf_free(c);
+}
+END_TEST
+
 START_TEST(test_syntax)
 {
 	/* comments, indentation, blank lines, CRLF, BOM */
@@ -855,6 +878,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_repeatable);
 	tcase_add_test(tc, test_variables);
 	tcase_add_test(tc, test_syntax);
+	tcase_add_test(tc, test_hostname_lengths);
 	tcase_add_test(tc, test_all_errors);
 	tcase_add_test(tc, test_after);
 	tcase_add_test(tc, test_cmdline);
