@@ -12,7 +12,7 @@
 # source); later runs take them from tend-bundle's cache.
 . "$TOP_SRCDIR/test/lib.sh"
 need_root
-need_cmd runc jq curl nft ip debootstrap zstd
+need_cmd runc jq curl nft ip debootstrap
 [ -x "$TEND" ] || skip "tend not built"
 [ -x "$TEND_NET" ] || skip "tend-net not built"
 # The demo's fixed names: the containers, the bridge tend0, port 8090.
@@ -102,6 +102,6 @@ for l in $hostends; do
 	check "ip -j link: no $l" sh -c "! ip -j link | jq -e '.[] | select(.ifname == \"$l\")' >/dev/null"
 done
 nft -j list ruleset >"$tmp/ruleset.json"
-check "nft -j list ruleset: nothing for 10.250.88.0/24" eval "! grep -q '10\.250\.88\.' '$tmp/ruleset.json'"
+check "nft -j list ruleset: nothing for 10.147.88.0/24" eval "! grep -q '10\.147\.88\.' '$tmp/ruleset.json'"
 check "nft -j list ruleset: nothing for port 8090" eval "! jq -e '[.. | numbers | select(. == 8090)] | length > 0' '$tmp/ruleset.json' >/dev/null"
 check "the state folder is gone" test ! -e "$TEND_DEMO_DIR"
