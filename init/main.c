@@ -25,6 +25,8 @@
 #include "init/ns.h"
 #include "init/signals.h"
 #include "net/netc.h"
+#include "supervisor/control.h"
+#include "supervisor/http.h"
 #include "supervisor/supervisor.h"
 
 #define EXIT_USAGE 64
@@ -410,6 +412,16 @@ int main(int argc, char **argv)
 	conf = NULL; /* the supervisor owns it now */
 	watch_signals(loop, sup, single);
 
+	/* The control socket and the HTTP status endpoint are for a
+	 * configuration's services; a tini-style tend makes no socket. Each
+	 * logs its own failure, and tend goes on without it. */
+	struct ctl *ctl = NULL;
+	struct http *http = NULL;
+	if (!single) {
+		(void)ctl_open(loop, sup, sup_conf(sup)->tend.control, &ctl);
+		(void)http_open(loop, sup, sup_conf(sup)->tend.http, &http);
+	}
+
 	if (net) {
 		r = netc_start(loop, net, net_done, sup, &netc);
 		if (r < 0)
@@ -421,6 +433,8 @@ int main(int argc, char **argv)
 	ev_run(loop, 0);
 
 	r = sup_exit_status(sup);
+	ctl_close(ctl);
+	http_close(http);
 	netc_free(netc);
 	sup_free(sup);
 	for (int s = 1; s < NSIG; s++)

@@ -6,3 +6,4 @@ supervisor_libsupervisor_a_SOURCES = \
 	supervisor/output.c supervisor/output.h
 supervisor_libsupervisor_a_CFLAGS = $(AM_CFLAGS) $(CAP_CFLAGS)
 include supervisor/probe.mk
+include supervisor/ctl.mk

@@ -16,9 +16,9 @@ mkdir -p "$root/usr" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 for l in bin lib lib64 sbin; do [ -L "/$l" ] && ln -s "$(readlink "/$l")" "$root/$l"; done
 [ -L /bin ] || skip "needs a merged /usr host"
 cp "$TEND" "$root/tend"
-printf '[tend]\nmount = auto\n' >"$root/auto.ini"
-printf '[tend]\nmount = no\n' >"$root/no.ini"
-printf '[tend]\nmount = yes\n' >"$root/yes.ini"
+printf '[tend]\ncontrol =\nmount = auto\n' >"$root/auto.ini"
+printf '[tend]\ncontrol =\nmount = no\n' >"$root/no.ini"
+printf '[tend]\ncontrol =\nmount = yes\n' >"$root/yes.ini"
 
 # as_pid1 INI CMD: tend as PID 1, chrooted into the root. The mounts die
 # with the namespace: nothing to clean up on the host.
