@@ -37,3 +37,4 @@ integration_tests += test/integration/svc-probes.sh
 integration_tests += test/integration/svc-restart.sh
 integration_tests += test/integration/svc-shutdown.sh
 integration_tests += test/integration/pid1-runc.sh
+integration_tests += test/integration/log-json.sh
