@@ -501,10 +501,8 @@ static void handle_end(struct svc *s, int status)
 	record_restart(s, now);
 	s->restarts++;
 	log_full(success ? LOG_LVL_INFO : LOG_LVL_WARN, 0, NAME(s), "%s, restart in %s", what, fmt_ms(b, sizeof(b), delay));
-	if (delay == 0) {
-		svc_start(s);
-		return;
-	}
+	/* Even with no delay the start goes through the loop (a 0 s timer):
+	 * a start that fails at once (fork: EAGAIN) must not recurse. */
 	svc_set_state(s, SVC_BACKOFF);
 	arm_timer(s, delay);
 }
