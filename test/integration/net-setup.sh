@@ -22,9 +22,11 @@ dns_search = example.internal, corp.example
 hosts = db=172.20.0.10
 hosts = cache=fd00:20::11
 
-[service:x]
-command = sleep 1000
 EOF
+# The service records the routes it sees when it starts: it must start only
+# once the network is ready (the default route is there).
+printf '\n[service:x]\ncommand = sh -c "cat /proc/net/route > %s/svc-route; exec sleep 1000"\n' \
+	"$NET_TMP" >>"$NET_TMP/tend.ini"
 
 net_peer_ns
 net_start "$NET_TMP/tend.ini"
@@ -34,6 +36,7 @@ net_start "$NET_TMP/tend.ini"
 sleep 0.3
 check "waits for the interface (still running)" kill -0 "$NET_PID"
 check "not ready before the interface exists" bash -c "! grep -q 'network ready' '$NET_TMP/err'"
+[ "$NET_SUBJECT" = tend ] && check "no service before the network is ready" test ! -e "$NET_TMP/svc-route"
 check_eq "lo is up already" "UNKNOWN" "$(cip -j link show lo | jq -r '.[0].operstate')"
 
 net_veth_into "h$TID" ceth0 || die "could not make the veth pair"
@@ -41,6 +44,12 @@ ip -n "$NET_PEER" link set "h$TID" up
 ip -n "$NET_PEER" addr add 172.20.0.1/24 dev "h$TID"
 ip -n "$NET_PEER" addr add fd00:20::1/64 dev "h$TID" nodad
 net_ready 5 || die "network not ready: $(cat "$NET_TMP/err")"
+
+if [ "$NET_SUBJECT" = tend ]; then
+	wait_file 5 "$NET_TMP/svc-route"
+	check "the service saw the default route when it started" \
+		awk '$1=="eth0" && $2=="00000000" && $3=="010014AC" {f=1} END {exit !f}' "$NET_TMP/svc-route"
+fi
 
 link=$(cip -j link show eth0)
 check_eq "renamed to eth0" "eth0" "$(jq -r '.[0].ifname' <<<"$link")"
