@@ -13,6 +13,7 @@ LOG=$T/tend.log
 OUT=$T/tend.out
 TEND_PID=
 TEND_RC=
+: >"$LOG"
 
 # Kill a tend and everything below it: the services are session leaders
 # of their own (setsid), so walk the tree by parent pid.
