@@ -82,6 +82,8 @@ NET_WRAP=()
 # in a new network namespace (or in the existing netns NETNS), with the
 # private /etc. Sets NET_UPID (unshare, whose exit status is the subject's)
 # and NET_PID (the subject, PID 1 inside), output in $NET_TMP/out, err.
+# /run is a tmpfs of its own, so that tend's control socket never meets
+# another test's.
 net_start() {
 	local ini=$1 netns=${2:-} cmd
 	local -a pre=(unshare --net)
@@ -94,7 +96,7 @@ net_start() {
 	fi
 	cmd=("${NET_WRAP[@]}" "${cmd[@]}")
 	"${pre[@]}" --pid --fork --mount-proc --propagation private \
-		bash -c 'mount --bind "$1" /etc && mount --bind "$2" /etc/resolv.conf && shift 2 && exec "$@"' \
+		bash -c 'mount --bind "$1" /etc && mount --bind "$2" /etc/resolv.conf && mount -t tmpfs tmpfs /run && shift 2 && exec "$@"' \
 		net-start "$NET_ETC" "$NET_TMP/resolv.conf" "${cmd[@]}" \
 		>"$NET_TMP/out" 2>"$NET_TMP/err" &
 	NET_UPID=$!
