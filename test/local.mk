@@ -7,5 +7,8 @@ include test/tools/local.mk
 include test/unit/local.mk
 include test/integration/local.mk
 include test/fuzz/local.mk
-TESTS += $(unit_tests) $(integration_tests)
+TESTS += $(unit_tests)
+if INTEGRATION_TESTS
+TESTS += $(integration_tests)
+endif
 EXTRA_DIST += $(integration_tests)
