@@ -476,9 +476,11 @@ static void handle_end(struct svc *s, int status)
 		restart = false;
 
 	if (restart && over_limit(s, now)) {
-		log_full(LOG_LVL_ERROR, 0, NAME(s), "%s, giving up after %u restarts within %s", what,
-			 c->restart_limit, fmt_ms(b, sizeof(b), c->restart_window_ms));
-		svc_set_state(s, SVC_FAILED);
+		/* The limit ends the restarts; the last run's outcome names the
+		 * end state (fine print: a clean last run is `exited`). */
+		log_full(success ? LOG_LVL_WARN : LOG_LVL_ERROR, 0, NAME(s), "%s, giving up after %u restarts within %s",
+			 what, c->restart_limit, fmt_ms(b, sizeof(b), c->restart_window_ms));
+		svc_set_state(s, success ? SVC_EXITED : SVC_FAILED);
 		return;
 	}
 	if (!restart) {

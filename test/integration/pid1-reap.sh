@@ -18,9 +18,20 @@ echo "$out"
 check_eq "as a subreaper: 10,000 orphans reaped, no zombie left" 0 "$rc"
 
 # Without the subreaper flag the orphans would go to the host's init and
-# tend would never see them: prove tend is the one that adopts them.
-"$TEND" -- sh -c 'sh -c "sleep 30 &"; sleep 0.2; p=$(pgrep -n -x sleep); ps -o ppid= -p $p' >"$tmp/ppid" 2>/dev/null &
+# tend would never see them: prove tend is the one that adopts them. The
+# command's inner shell leaves a sleep behind; the command watches whose
+# child it becomes.
+"$TEND" -- sh -c "
+	sh -c 'sleep 30 & echo \$! > $tmp/orphan'
+	o=\$(cat $tmp/orphan)
+	for i in \$(seq 500); do
+		p=\$(ps -o ppid= -p \$o | tr -d ' ')
+		[ \"\$p\" = \$PPID ] && break
+		sleep 0.01
+	done
+	echo \$p > $tmp/ppid" 2>/dev/null &
 tpid=$!
 cleanup "kill -KILL $tpid"
 wait "$tpid"
-check_eq "an orphan is re-parented to tend" "$tpid" "$(tr -d ' ' <"$tmp/ppid")"
+check_eq "an orphan is re-parented to tend" "$tpid" "$(cat "$tmp/ppid")"
+check "and ended with tend's leftovers" sh -c "! kill -0 $(cat "$tmp/orphan") 2>/dev/null"
