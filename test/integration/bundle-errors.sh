@@ -7,6 +7,8 @@ need_cmd jq setpriv
 
 tb=$TOP_SRCDIR/bundle/tend-bundle
 tmp=$(mktmp)
+# mktmp registers its cleanup in the $(...) subshell, where it is lost.
+cleanup "rm -rf '$tmp'"
 chmod 0755 "$tmp"
 mkdir -p "$tmp/app"
 echo 'print("hi")' >"$tmp/app/main.py"

@@ -15,7 +15,10 @@ need_root
 need_cmd runc jq curl nft ip debootstrap
 [ -x "$TEND" ] || skip "tend not built"
 [ -x "$TEND_NET" ] || skip "tend-net not built"
-# The demo's fixed names: the containers, the bridge tend0, port 8090.
+# The demo's fixed names (the containers, the bridge tend0, port 8090):
+# one demo test at a time on a machine, another run of the suite waits.
+exec {demo_lock}>/run/lock/tend-demo-test.lock
+flock -w 1200 "$demo_lock" || skip "another demo test held the lock for 20 minutes"
 for c in demo-app demo-db; do
 	runc state "$c" >/dev/null 2>&1 && skip "a demo is up already ($c): examples/demo/down first"
 done
@@ -23,6 +26,8 @@ ip link show tend0 >/dev/null 2>&1 && skip "the bridge tend0 exists already"
 curl -s -o /dev/null --max-time 1 127.0.0.1:8090 && skip "port 8090 is in use"
 
 tmp=$(mktmp)
+# mktmp registers its cleanup in the $(...) subshell, where it is lost.
+cleanup "rm -rf '$tmp'"
 export TEND_DEMO_DIR=$tmp/state
 export TEND_BIN=$TEND TEND_NET_BIN=$TEND_NET
 if [ -x "$TENDCTL" ]; then export TENDCTL_BIN=$TENDCTL; fi
