@@ -39,3 +39,4 @@ integration_tests += test/integration/svc-shutdown.sh
 integration_tests += test/integration/pid1-runc.sh
 integration_tests += test/integration/log-json.sh
 integration_tests += test/integration/audit-args.sh
+integration_tests += test/integration/svc-tagged.sh
