@@ -40,3 +40,5 @@ integration_tests += test/integration/pid1-runc.sh
 integration_tests += test/integration/log-json.sh
 integration_tests += test/integration/audit-args.sh
 integration_tests += test/integration/svc-tagged.sh
+include test/helpers/local.mk
+integration_tests += test/integration/svc-crashloop.sh
