@@ -13,7 +13,7 @@ cat >"$T/side.ini" <<EOT
 [tend]
 control = $T/tend.sock
 [service:side]
-command = sh -c 'echo \$\$ > $T/side.pid; exec sleep 60'
+command = sh -c 'echo \$\$\$\$ > $T/side.pid; exec sleep 60'
 EOT
 tend_start "$T/side.ini" -- sh -c "until [ -s $T/side.pid ]; do sleep 0.02; done; exit 7"
 tend_wait 20

@@ -43,3 +43,4 @@ integration_tests += test/integration/svc-tagged.sh
 include test/helpers/local.mk
 integration_tests += test/integration/svc-crashloop.sh
 integration_tests += test/integration/audit-signals.sh
+integration_tests += test/integration/audit-end.sh
