@@ -44,3 +44,4 @@ include test/helpers/local.mk
 integration_tests += test/integration/svc-crashloop.sh
 integration_tests += test/integration/audit-signals.sh
 integration_tests += test/integration/audit-end.sh
+integration_tests += test/integration/audit-hostname.sh
