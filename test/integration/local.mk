@@ -45,3 +45,4 @@ integration_tests += test/integration/svc-crashloop.sh
 integration_tests += test/integration/audit-signals.sh
 integration_tests += test/integration/audit-end.sh
 integration_tests += test/integration/audit-hostname.sh
+integration_tests += test/integration/audit-secrets.sh
