@@ -41,3 +41,19 @@ CLEANFILES += bench/probe-bench$(EXEEXT)
 bench: bench-probe
 bench-probe: bench/probe-bench$(EXEEXT)
 	bench/probe-bench$(EXEEXT) 2000
+# Supervisor (bench/restart.sh, bench/many-services.sh): restart latency
+# against supervisord, s6-supervise and runsv; 1,000 services under one
+# tend. The service is test/helpers/svc-stamp built again for the bench,
+# -O2, static, without sanitizers. Run it from a build configured without
+# --enable-sanitizers.
+EXTRA_PROGRAMS += bench/restart-stamp
+bench_restart_stamp_SOURCES = test/helpers/svc-stamp.c
+bench_restart_stamp_CFLAGS = -O2 $(WARN_CFLAGS)
+bench_restart_stamp_LDFLAGS = -static
+CLEANFILES += bench/restart-stamp$(EXEEXT)
+EXTRA_DIST += bench/restart.sh bench/many-services.sh
+.PHONY: bench-restart
+bench: bench-restart
+bench-restart: all bench/restart-stamp$(EXEEXT)
+	TEND='$(abs_top_builddir)/tend' STAMP='$(abs_top_builddir)/bench/restart-stamp' \
+		bash '$(abs_top_srcdir)/bench/restart.sh'

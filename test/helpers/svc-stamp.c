@@ -1,16 +1,21 @@
 /* svc-stamp: a service that does nothing but say when it ran, for the
  * supervisor's tests and benchmarks.
  *
- *   svc-stamp [FILE [CODE]]
+ *   svc-stamp [FILE [CODE|pause]]
+ *   svc-stamp now
  *
  * Appends one line "START END" to FILE (CLOCK_MONOTONIC, nanoseconds: the
  * time main() began and the time just before _exit), then exits with CODE
- * (default 0). Without FILE it only exits. It is linked statically where
+ * (default 0), or with `pause` stays until a signal ends it. When
+ * $SVC_STAMP_FILE is set it is the FILE, whatever the arguments (for
+ * supervisors that run ./run with arguments of their own). Without a FILE it only exits. `now` prints the monotonic
+ * clock (for a script to compare with the stamps). It is linked statically where
  * possible and does nothing else, so that a restart measured with it is
  * the supervisor's time, not the dynamic loader's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +32,21 @@ static unsigned long long mono_ns(void)
 int main(int argc, char **argv)
 {
 	unsigned long long start = mono_ns();
+	/* The environment first: s6-supervise runs ./run with the service
+	 * directory as its argument. */
+	const char *file = getenv("SVC_STAMP_FILE");
+	bool stay = false;
 	int code = 0;
 
-	if (argc > 2) {
+	if (argc > 1 && strcmp(argv[1], "now") == 0) {
+		printf("%llu\n", start);
+		return 0;
+	}
+	if (!file || !*file)
+		file = argc > 1 ? argv[1] : NULL;
+	if (argc > 2 && strcmp(argv[2], "pause") == 0) {
+		stay = true;
+	} else if (argc > 2) {
 		char *end;
 		errno = 0;
 		long v = strtol(argv[2], &end, 10);
@@ -37,10 +54,10 @@ int main(int argc, char **argv)
 			return 2;
 		code = (int)v;
 	}
-	if (argc > 1) {
+	if (file && *file) {
 		/* One write of a whole line with O_APPEND: lines of concurrent
 		 * runs never interleave. */
-		int fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		int fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return 2;
 		char line[64];
@@ -49,5 +66,7 @@ int main(int argc, char **argv)
 			return 2;
 		close(fd);
 	}
+	while (stay)
+		pause();
 	_exit(code);
 }
