@@ -46,3 +46,4 @@ integration_tests += test/integration/audit-signals.sh
 integration_tests += test/integration/audit-end.sh
 integration_tests += test/integration/audit-hostname.sh
 integration_tests += test/integration/audit-secrets.sh
+integration_tests += test/integration/audit-user.sh
