@@ -149,3 +149,25 @@ tend_wait 10
 el=$(( $(now_ms) - t0 ))
 check "second SIGTERM during the drain: tend ends at once ($el ms), not after 30 s" test "$el" -lt 3000
 check_eq "second SIGTERM during the drain: main SIGKILLed: 137" 137 "$TEND_RC"
+
+# --- config mode: a main service killed by a signal tend did not send,
+# restart = no: tend's status is 128+N, and the other services are stopped.
+: >"$LOG"
+rm -f "$T/web.pid"
+cat >"$T/kill.ini" <<EOT
+[tend]
+control =
+main = web
+[service:web]
+command = sh -c 'echo \$\$\$\$ > $T/web.pid; exec sleep 60'
+restart = no
+[service:other]
+command = sleep 60
+EOT
+tend_start "$T/kill.ini"
+wait_file 10 "$T/web.pid" || fail "web did not start: $(tail -3 "$LOG")"
+wait_log 10 "$(svclog other)started"
+kill -KILL "$(cat "$T/web.pid")"
+tend_wait 10
+check_eq "config mode: main killed by SIGKILL (not tend's): 137" 137 "$TEND_RC"
+check "config mode: the other service was stopped" log_has "$(svclog other)stopped"
