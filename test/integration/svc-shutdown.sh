@@ -112,3 +112,19 @@ tend_wait 10
 T1=$(now_ms)
 check "second SIGTERM: ended at once ($((T1 - T0)) ms), not after 30 s" test $((T1 - T0)) -lt 3000
 check_eq "second SIGTERM: exit 0 (no main)" 0 "$TEND_RC"
+
+# A main service that ignores TERM is SIGKILLed after its stop_timeout:
+# tend's status is then 137, as the main service's own.
+: >"$LOG"
+rm -f "$T/stubborn.pid"
+cat >"$T/kill3.ini" <<EOT
+[tend]
+main = m
+[service:m]
+command = sh -c 'trap "" TERM; echo \$\$\$\$ > $T/stubborn.pid; while :; do sleep 0.05; done'
+stop_timeout = 300ms
+EOT
+tend_start "$T/kill3.ini"
+wait_file 10 "$T/stubborn.pid"
+tend_stop
+check_eq "main SIGKILLed after stop_timeout: tend exits 137" 137 "$TEND_RC"
