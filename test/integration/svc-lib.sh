@@ -32,6 +32,7 @@ _svc_kill_tree() {
 # Extra environment for tend through TEND_ENV (an array of NAME=VALUE).
 tend_start() {
 	local ini=$1; shift
+	_no_control "$ini"
 	env ${TEND_ENV[@]+"${TEND_ENV[@]}"} "$TEND" -c "$ini" "$@" >>"$OUT" 2>>"$LOG" &
 	TEND_PID=$!
 	TEND_SIG_PID=
@@ -49,6 +50,18 @@ tend_start_pid1() {
 	TEND_SIG_PID=$(_child_of "$TEND_PID")
 }
 _child_of() { local c; c=$(ps -o pid= --ppid "$1" 2>/dev/null | head -1); [ -n "$c" ] && echo $c; }
+
+# Tests run in parallel: no tend of ours takes the default control socket
+# (/run/tend.sock), where another test's tendctl would find it. Adds
+# `control =` (disabled) to the INI's [tend] section, or a [tend] section.
+_no_control() {
+	grep -q '^control[[:space:]]*=' "$1" && return 0
+	if grep -q '^\[tend\]' "$1"; then
+		sed -i '/^\[tend\]/a control =' "$1"
+	else
+		sed -i '1i [tend]\ncontrol =' "$1"
+	fi
+}
 
 # True once PID has ended (gone, or a zombie waiting for us).
 proc_ended() {

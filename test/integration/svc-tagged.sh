@@ -83,6 +83,8 @@ grep '^seq: ' "$T/got" | cut -c6- >"$T/seq.got"
 seq "$N" >"$T/seq.want"
 check "the counter arrived whole and in order (no loss)" cmp -s "$T/seq.want" "$T/seq.got"
 check_eq "every yes line is whole and tagged" 0 "$(grep '^yes: ' "$T/got" | grep -cvx 'yes: y')"
+# Also what tend relays from a pipe at the very end (output_free, at
+# shutdown: the rest of yes's pipe) must be split into tagged lines.
 check_eq "no line without a service prefix" 0 "$(grep -cv '^\(yes\|seq\): ' "$T/got")"
 check "tend's own log stays on stderr" log_has "$(svclog web)started"
 
