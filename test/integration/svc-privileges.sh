@@ -92,7 +92,7 @@ no_new_privileges = no"; then
 	check_eq "no_new_privileges = no: NoNewPrivs 0" 0 "$(st NoNewPrivs)"
 	check_eq "numeric user without entry: Uid" "4242 4242 4242 4242" "$(st Uid)"
 	check_eq "numeric user without entry: Gid of the same number" "4242 4242 4242 4242" "$(st Gid)"
-	check_eq "numeric user without entry: the gid as its only group" "4242" "$(st Groups)"
+	check_eq "numeric user without entry: no supplementary groups at all (fine print)" "" "$(st Groups)"
 	tend_stop
 fi
 
