@@ -21,6 +21,9 @@ struct conf_lines {
 	/* [service:...] lines seen, good or bad: "no service to run" only
 	 * when there was none at all */
 	size_t service_sections;
+	/* reading stopped at a NUL byte: the model is partial, and checks of
+	 * the whole of it would only add noise */
+	bool binary;
 };
 
 /* model.c */

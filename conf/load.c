@@ -99,9 +99,11 @@ int conf_load_string(const char *name, const char *text, size_t len, char *const
 		if (r < 0)
 			goto out;
 	}
-	r = conf_validate(c, &lines, name, cmdline != NULL, diag);
-	if (r < 0)
-		goto out;
+	if (!lines.binary) {
+		r = conf_validate(c, &lines, name, cmdline != NULL, diag);
+		if (r < 0)
+			goto out;
+	}
 	if (diag->n > before) {
 		sort_diag(diag->lines, before, diag->n, name);
 		r = -EINVAL;

@@ -788,6 +788,7 @@ static bool next_line(struct pctx *p)
 	if (memchr(s, 0, n)) {
 		ERR(p, "NUL byte: not a text file");
 		p->stop = true; /* one message, not one per binary line */
+		p->lines->binary = true;
 		return true;
 	}
 	if (n > CONF_MAX_LINE) {

@@ -632,6 +632,12 @@ START_TEST(test_syntax)
 	ck_assert_uint_eq(d.n, 1);
 	ck_assert_str_eq(d.lines[0], "t.ini:3: NUL byte: not a text file");
 	conf_diag_clear(&d);
+	/* even before any command: no "has no command" after it */
+	static const char bin2[] = "[service:web]\n\x7f" "ELF\0\0\n";
+	ck_assert_int_eq(conf_load_string("t.ini", bin2, sizeof(bin2) - 1, NULL, &c, &d), -EINVAL);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_str_eq(d.lines[0], "t.ini:2: NUL byte: not a text file");
+	conf_diag_clear(&d);
 }
 END_TEST
 
