@@ -263,7 +263,11 @@ static int kv_env(struct pctx *p, const struct keydef *k, const char *v, void *f
 	for (const char *c = v; ok && c < eq; c++)
 		ok = isalnum((unsigned char)*c) || *c == '_';
 	if (!ok) {
-		ERR(p, "bad assignment '%s' for '%s' (KEY=VALUE)", v, k->name);
+		/* Name the key only: what follows '=' may be a secret. */
+		if (eq)
+			ERR(p, "bad variable name '%.*s' for '%s' (KEY=VALUE)", (int)(eq - v), v, k->name);
+		else
+			ERR(p, "'%s' needs KEY=VALUE (no '=' found)", k->name);
 		return -EINVAL;
 	}
 	char *copy = strdup(v);

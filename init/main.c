@@ -228,15 +228,23 @@ static void never_cb(struct ev_loop *loop, ev_periodic *w, int revents) {}
 
 /* ---- stages ------------------------------------------------------------- */
 
-static int set_hostname(const char *name, bool own_uts, bool own_mnt)
+static int set_hostname(const char *name, bool own_uts, bool own_etc)
 {
+	char now[256] = "";
+
 	if (!own_uts) {
-		log_warn("not PID 1 and no namespace of its own: hostname '%s' not set", name);
+		log_warn("no UTS namespace of its own (not a container's PID 1, no -u uts): hostname '%s' not set", name);
 		return 0;
 	}
-	if (sethostname(name, strlen(name)) < 0)
-		return log_error_errno(errno, "cannot set the hostname to '%s': %m", name);
-	if (own_mnt) {
+	/* runc sets config.json's hostname itself; sethostname needs
+	 * CAP_SYS_ADMIN, which a bundle rarely grants: skip it when there is
+	 * nothing to change. */
+	if (gethostname(now, sizeof(now) - 1) < 0 || strcmp(now, name) != 0) {
+		if (sethostname(name, strlen(name)) < 0)
+			return log_error_errno(errno, "cannot set the hostname to '%s': %m%s", name,
+					       errno == EPERM ? " (tend needs CAP_SYS_ADMIN, or set it in config.json)" : "");
+	}
+	if (own_etc) {
 		char buf[256];
 		int n = snprintf(buf, sizeof(buf), "%s\n", name);
 		int r = write_file_atomic("/etc/hostname", buf, (size_t)n, 0644);
@@ -319,18 +327,12 @@ int main(int argc, char **argv)
 			return usage_error("%s", "-r needs -u with mount");
 	}
 
-	if (a.check) {
-		struct conf_diag diag = {};
-		r = conf_load(a.config, a.cmdline, &conf, &diag);
-		print_diag(&diag);
-		conf_diag_clear(&diag);
-		conf_free(conf);
-		return r < 0 ? EXIT_CONFIG : 0;
-	}
-
+	/* --check judges what a run would load, by the same rules. */
 	r = load_config(&a, &conf, &single);
-	if (r >= 0)
-		return r;
+	if (a.check || r >= 0) {
+		conf_free(conf);
+		return r >= 0 ? r : 0;
+	}
 	log_set_json(conf->tend.log == CONF_LOG_JSON);
 	/* A drop-in for tini says nothing unless something goes wrong. */
 	if (single && a.verbosity == LOG_LVL_INFO)
@@ -356,6 +358,9 @@ int main(int argc, char **argv)
 	bool borrowed = ns_flags & CLONE_NEWPID;
 	bool own_mnt = (pid1 && !borrowed) || (ns_flags & CLONE_NEWNS);
 	bool own_uts = (pid1 && !borrowed) || (ns_flags & CLONE_NEWUTS);
+	/* A mount namespace of our own does not make /etc ours: only a root
+	 * of our own (-r) or a container's PID 1 may write /etc/hostname. */
+	bool own_etc = (pid1 && !borrowed) || a.root;
 	if (pid1) {
 		/* Do not pin the file system we were started from. */
 		(void)!chdir("/");
@@ -368,7 +373,7 @@ int main(int argc, char **argv)
 		return EXIT_SOFTWARE;
 	}
 	if (conf->tend.hostname &&
-	    set_hostname(conf->tend.hostname, own_uts, own_mnt) < 0) {
+	    set_hostname(conf->tend.hostname, own_uts, own_etc) < 0) {
 		conf_free(conf);
 		return EXIT_SOFTWARE;
 	}

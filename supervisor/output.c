@@ -169,8 +169,14 @@ struct output *output_free(struct output *o)
 		if (o->len == sizeof(o->buf))
 			break;
 	}
-	if (o->len)
-		queue_line(o, o->buf, o->buf[o->len - 1] == '\n' ? o->len - 1 : o->len);
+	size_t start = 0;
+	for (size_t i = 0; i < o->len; i++)
+		if (o->buf[i] == '\n') {
+			queue_line(o, o->buf + start, i - start);
+			start = i + 1;
+		}
+	if (start < o->len)
+		queue_line(o, o->buf + start, o->len - start);
 	safe_close(o->rfd);
 	for (struct output **p = &out.all; *p; p = &(*p)->next)
 		if (*p == o) {

@@ -124,10 +124,11 @@ static void resolve_ids(const struct conf_service *c, int fd, struct ids *ids)
 	if (!ids->set_user)
 		return;
 	/* Supplementary groups: the primary one, then every group that lists
-	 * the user (initgroups(3) without NSS). */
-	ids->groups[ids->n_groups++] = ids->gid;
+	 * the user (initgroups(3) without NSS). A numeric user with no entry
+	 * gets none at all (fine print): setgroups(0). */
 	if (!user[0])
 		return;
+	ids->groups[ids->n_groups++] = ids->gid;
 	FILE *f = fopen("/etc/group", "re");
 	struct group *gr;
 	while (f && (gr = fgetgrent(f)) && ids->n_groups < NGROUPS_MAX) {

@@ -78,9 +78,13 @@ bool sup_is_ready(const struct sup *s)
 		return false;
 	if (s->main)
 		return ready_or_done(s->main);
-	for (size_t i = 0; i < s->n; i++)
-		if (!ready_or_done(s->svcs[i]) && s->svcs[i]->state != SVC_STOPPED)
+	/* With no main: every service ready, or ended well, or stopped on
+	 * request. */
+	for (size_t i = 0; i < s->n; i++) {
+		enum svc_state st = s->svcs[i]->state;
+		if (st != SVC_READY && st != SVC_EXITED && st != SVC_STOPPED)
 			return false;
+	}
 	return s->n > 0;
 }
 
@@ -586,8 +590,11 @@ int sup_reload(struct sup *s, struct conf *c, char **ret_msg)
 	s->n = c->n_services;
 	/* [tend] keys that apply live: main and log stay as they were when they
 	 * need a restart; keep tend's own view consistent with what runs. */
+	/* [tend] changes wait for a restart of tend (reported above): the
+	 * main service stays the one tend started with. */
+	const char *main_name = s->main ? s->main->conf->name : NULL;
 	s->conf = c;
-	s->main = s->conf->tend.main ? sup_find(s, s->conf->tend.main) : NULL;
+	s->main = main_name ? sup_find(s, main_name) : NULL;
 	free_retired(s);
 	for (const char *l = msg; l && *l;) {
 		const char *e = strchrnul(l, '\n');

@@ -46,13 +46,13 @@ skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 need_cmd() { local c; for c; do command -v "$c" >/dev/null 2>&1 || skip "needs $c"; done; }
 
-# A scratch directory removed at exit.
-mktmp() {
-	local d
-	d=$(mktemp -d "${TMPDIR:-/tmp}/tend-$TEST_NAME.XXXXXX")
-	cleanup "rm -rf '$d'"
-	echo "$d"
-}
+# A scratch directory removed at exit. Called as d=$(mktmp), it runs in a
+# subshell, where a cleanup would be lost: every scratch directory lives in
+# one root that the test's own shell removes.
+TEST_TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/tend-$TEST_NAME.XXXXXX")
+chmod 0755 "$TEST_TMPROOT" # tests chmod their own folders for services of other users
+cleanup "rm -rf '$TEST_TMPROOT'"
+mktmp() { mktemp -d "$TEST_TMPROOT/tmp.XXXXXX"; }
 
 ok()   { _checks=$((_checks+1)); echo "ok - $*"; }
 fail() { _checks=$((_checks+1)); _failed=$((_failed+1)); echo "not ok - $*"; }
