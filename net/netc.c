@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if.h>
+#include <linux/ip.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stdarg.h>
@@ -36,6 +37,7 @@
 #include <netlink/socket.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet.h>
 #include <netlink/route/route.h>
 
 #include "common/log.h"
@@ -232,6 +234,12 @@ static int link_change(struct netc *n, int ifindex, const char *name, unsigned m
 		rtnl_link_set_mtu(chg, mtu);
 	if (up > 0)
 		rtnl_link_set_flags(chg, IFF_UP);
+	/* arp_notify: announce our addresses when the link comes up, so that
+	 * a host that asked for them too early (its first SYN raced our
+	 * set-up) learns them at once instead of after its 1 s ARP retry.
+	 * /proc/sys is read-only under runc; netlink is not. */
+	if (up > 0 && ifindex != LOOPBACK_IFINDEX)
+		rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_ARP_NOTIFY, 1);
 	else if (up == 0)
 		rtnl_link_unset_flags(chg, IFF_UP);
 	req_begin(n);

@@ -55,6 +55,8 @@ link=$(cip -j link show eth0)
 check_eq "renamed to eth0" "eth0" "$(jq -r '.[0].ifname' <<<"$link")"
 check_eq "old name gone" "" "$(cip -j link show ceth0 2>/dev/null | jq -r '.[0].ifname // empty' 2>/dev/null)"
 check_eq "mtu" "1400" "$(jq -r '.[0].mtu' <<<"$link")"
+# Gratuitous ARP when the link comes up (a host that asked too early hears it).
+check_eq "arp_notify on" 1 "$(nsenter -t "$NET_PID" -n cat /proc/sys/net/ipv4/conf/eth0/arp_notify)"
 check "link up" bash -c "jq -e '.[0].flags | index(\"UP\")' >/dev/null" <<<"$link"
 addrs=$(cip -j addr show eth0 | jq -r '.[0].addr_info[] | select(.scope=="global") | "\(.local)/\(.prefixlen)"' | sort | tr '\n' ' ')
 check_eq "addresses" "172.20.0.5/24 fd00:20::5/64 " "$addrs"
