@@ -242,7 +242,9 @@ static void drop_privileges(const struct conf_service *c, const struct ids *ids,
 	cap_free(self);
 
 	for (int cap = 0; cap < last && cap < 64; cap++) {
-		if ((want >> cap) & 1 || cap_get_bound((cap_value_t)cap) != 1)
+		/* Dropping what is already gone succeeds: no need to ask first
+		 * (one prctl per capability on every start). */
+		if ((want >> cap) & 1)
 			continue;
 		if (cap_drop_bound((cap_value_t)cap) < 0) {
 			/* An unprivileged tend cannot shrink the bounding set;
