@@ -47,3 +47,4 @@ integration_tests += test/integration/audit-end.sh
 integration_tests += test/integration/audit-hostname.sh
 integration_tests += test/integration/audit-secrets.sh
 integration_tests += test/integration/audit-user.sh
+integration_tests += test/integration/pid1-forkfail.sh
