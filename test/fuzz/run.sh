@@ -12,7 +12,13 @@
 : "${CC_FUZZ:=clang}"
 need_cmd "$CC_FUZZ" pkg-config
 
-work=$(mktemp -d /tmp/tend-fuzz.XXXXXX)
+# In the build tree when it is writable: a shared /tmp gets cleaned by
+# others' hands, and a run must not lose its log or its corpus midway.
+if [ -w "$TOP_BUILDDIR" ]; then
+	work=$(mktemp -d "$TOP_BUILDDIR/fuzz-conf.XXXXXX")
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-conf.XXXXXX")
+fi
 cleanup "rm -rf '$work'"
 
 # config.h from the build tree when there is one (it defines _GNU_SOURCE).
@@ -54,7 +60,9 @@ tail -n 25 "$work/fuzz.log"
 if [ -n "${FUZZ_KEEP:-}" ]; then
 	mkdir -p "$FUZZ_KEEP" && cp -r "$work/corpus" "$work/artifacts" "$FUZZ_KEEP/"
 fi
-check "fuzzed $((end - start))s without a crash (libFuzzer exit $rc)" test "$rc" = 0
+runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$work/fuzz.log" 2>/dev/null)
+check "libFuzzer finished its run (Done N runs)" test -n "$runs"
+check "fuzzed $((end - start))s, ${runs:-?} inputs, without a finding (libFuzzer exit $rc)" test "$rc" = 0
 if ls "$work"/artifacts/* >/dev/null 2>&1; then
 	for f in "$work"/artifacts/*; do echo "# crash input: $f"; od -c "$f" | head -20; done
 	fail "crash inputs found"
