@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sched.h>
 #include <time.h>
 
@@ -197,31 +198,43 @@ static void *ev_alloc(void *ptr, long size)
 
 /* ---- signals ----------------------------------------------------------- */
 
-static ev_signal sigw[NSIG];
+/* Every signal tend acts on comes through one signalfd read by one ev_io
+ * watcher. (libev's own ev_signal with EVFLAG_SIGNALFD re-creates its
+ * signalfd and the mask for each watcher started: ~55 watchers in
+ * single-command mode cost ~200 system calls at start.) SIGCHLD stays
+ * libev's: it reaps through its own child watchers. */
+static ev_io sig_io;
 
-static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+static void signal_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	sup_signal(w->data, w->signum);
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	while ((n = read(w->fd, &si, sizeof(si))) == (ssize_t)sizeof(si))
+		sup_signal(w->data, (int)si.ssi_signo);
 }
 
-static void watch_signals(struct ev_loop *loop, struct sup *sup, bool single)
+static int watch_signals(struct ev_loop *loop, struct sup *sup, bool single)
 {
 	static const int config_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT, SIGWINCH };
-	for (int s = 1; s < NSIG; s++) {
-		bool want = false;
-		if (single) {
-			/* glibc keeps 32 and 33 for itself; libev cannot watch them. */
-			want = sig_forwardable(s) && (s < 32 || s >= SIGRTMIN);
-		} else {
-			for (size_t i = 0; i < ELEMENTSOF(config_signals); i++)
-				want = want || config_signals[i] == s;
-		}
-		if (!want)
-			continue;
-		ev_signal_init(&sigw[s], signal_cb, s);
-		sigw[s].data = sup;
-		ev_signal_start(loop, &sigw[s]);
+	sigset_t set;
+
+	sigemptyset(&set);
+	if (single) {
+		for (int s = 1; s < NSIG; s++)
+			if (sig_forwardable(s))
+				sigaddset(&set, s);
+	} else {
+		for (size_t i = 0; i < ELEMENTSOF(config_signals); i++)
+			sigaddset(&set, config_signals[i]);
 	}
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return log_error_errno(errno, "cannot create a signalfd: %m");
+	ev_io_init(&sig_io, signal_cb, fd, EV_READ);
+	sig_io.data = sup;
+	ev_io_start(loop, &sig_io);
+	return 0;
 }
 
 static void never_cb(struct ev_loop *loop, ev_periodic *w, int revents) {}
@@ -415,7 +428,12 @@ int main(int argc, char **argv)
 		return EXIT_SOFTWARE;
 	}
 	conf = NULL; /* the supervisor owns it now */
-	watch_signals(loop, sup, single);
+	if (watch_signals(loop, sup, single) < 0) {
+		sup_free(sup);
+		free(notify_upward);
+		ev_loop_destroy(loop);
+		return EXIT_SOFTWARE;
+	}
 
 	/* The control socket and the HTTP status endpoint are for a
 	 * configuration's services; a tini-style tend makes no socket. Each
@@ -442,9 +460,8 @@ int main(int argc, char **argv)
 	http_close(http);
 	netc_free(netc);
 	sup_free(sup);
-	for (int s = 1; s < NSIG; s++)
-		if (ev_is_active(&sigw[s]))
-			ev_signal_stop(loop, &sigw[s]);
+	ev_io_stop(loop, &sig_io);
+	safe_close(sig_io.fd);
 	ev_periodic_stop(loop, &never);
 	ev_loop_destroy(loop);
 	free(notify_upward);

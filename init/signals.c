@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,16 +26,38 @@ static sigset_t orig_ignored;
  * hide real faults of tend itself. */
 static const int sync_signals[] = { SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS };
 
+/* The ignored set tend was started with: one read of /proc/self/status
+ * (SigIgn) where /proc is there, else ask the kernel signal by signal. */
+static void read_ignored(sigset_t *set)
+{
+	char buf[4096];
+	FILE *f = fopen("/proc/self/status", "re");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	const char *p;
+	unsigned long long mask;
+
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	sigemptyset(set);
+	if (n && (p = strstr(buf, "\nSigIgn:")) && sscanf(p + 8, "%llx", &mask) == 1) {
+		for (int s = 1; s < NSIG && s <= 64; s++)
+			if (mask >> (s - 1) & 1)
+				sigaddset(set, s);
+		return;
+	}
+	for (int s = 1; s < NSIG; s++) {
+		struct ksigaction ka;
+		if (syscall(SYS_rt_sigaction, s, NULL, &ka, sizeof(ka.mask)) == 0 && ka.handler == SIG_IGN)
+			sigaddset(set, s);
+	}
+}
+
 void sig_block_all(void)
 {
 	sigset_t all;
 
-	sigemptyset(&orig_ignored);
-	for (int s = 1; s < NSIG; s++) {
-		struct ksigaction ka;
-		if (syscall(SYS_rt_sigaction, s, NULL, &ka, sizeof(ka.mask)) == 0 && ka.handler == SIG_IGN)
-			sigaddset(&orig_ignored, s);
-	}
+	read_ignored(&orig_ignored);
 	sigfillset(&all);
 	for (size_t i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
 		sigdelset(&all, sync_signals[i]);
@@ -57,13 +80,18 @@ void sig_child_reset(bool inherited)
 {
 	sigset_t empty;
 
-	for (int s = 1; s < NSIG; s++) {
-		struct ksigaction ka = { 0 };
-		if (s == SIGKILL || s == SIGSTOP)
-			continue;
-		ka.handler = (inherited && sigismember(&orig_ignored, s)) ? SIG_IGN : SIG_DFL;
-		syscall(SYS_rt_sigaction, s, &ka, NULL, sizeof(ka.mask));
-	}
+	/* exec resets every caught signal to its default by itself, and tend
+	 * never ignores a signal of its own accord: only what tend inherited
+	 * as ignored can reach the child. Single-command mode keeps it (as
+	 * tini); services get it back to the default. */
+	if (!inherited)
+		for (int s = 1; s < NSIG; s++) {
+			struct ksigaction ka = { 0 };
+			if (!sigismember(&orig_ignored, s) || s == SIGKILL || s == SIGSTOP)
+				continue;
+			ka.handler = SIG_DFL;
+			syscall(SYS_rt_sigaction, s, &ka, NULL, sizeof(ka.mask));
+		}
 	sigemptyset(&empty);
 	sigprocmask(SIG_SETMASK, inherited ? &orig_mask : &empty, NULL);
 }
