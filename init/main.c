@@ -123,10 +123,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return -1;
 }
 
+/* Errors, then warnings (e.g. an `after` naming no service: ignored). */
 static void print_diag(const struct conf_diag *d)
 {
 	for (size_t i = 0; i < d->n; i++)
 		fprintf(stderr, "%s\n", d->lines[i]);
+	for (size_t i = 0; i < d->n_warnings; i++)
+		fprintf(stderr, "%s\n", d->warnings[i]);
 }
 
 /* Load the configuration as the contract's `-c`/`--` rules say. Returns
@@ -152,13 +155,9 @@ static int load_config(const struct args *a, struct conf **ret, bool *ret_single
 		return -1;
 	}
 	r = conf_load(a->config, a->cmdline, ret, &diag);
-	if (r < 0) {
-		print_diag(&diag);
-		conf_diag_clear(&diag);
-		return EXIT_CONFIG;
-	}
+	print_diag(&diag);
 	conf_diag_clear(&diag);
-	return -1;
+	return r < 0 ? EXIT_CONFIG : -1;
 }
 
 /* ---- libev: PID 1 must not abort ------------------------------------- */
@@ -300,6 +299,8 @@ static int reload(struct sup *sup, char **ret_msg)
 		*ret_msg = msg;
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < diag.n_warnings; i++)
+		log_warn("reload: %s", diag.warnings[i]);
 	conf_diag_clear(&diag);
 	return sup_reload(sup, c, ret_msg);
 }

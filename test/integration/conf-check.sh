@@ -52,3 +52,11 @@ check_eq "no service and no command: 78" 78 "$rc"
 rc=0
 "$TEND" --check -c "$tmp/noservice.ini" -- /bin/true 2>/dev/null || rc=$?
 check_eq "no service but a command: 0" 0 "$rc"
+
+# An `after` naming no service is a warning (the contract's own example has
+# `after = db, migrate` and must pass as written): said, and ignored.
+rc=0
+"$TEND" --check -c "$TOP_SRCDIR/test/corpus/valid/contract-example.ini" 2>"$tmp/err" || rc=$?
+check_eq "the contract's example passes" 0 "$rc"
+check "its unknown 'after' names are warned about" \
+	grep -q "contract-example.ini:[0-9]*: warning: 'after' names unknown service 'db', ignoring" "$tmp/err"
