@@ -28,6 +28,7 @@
 #include "net/netc.h"
 #include "supervisor/control.h"
 #include "supervisor/http.h"
+#include "supervisor/output.h"
 #include "supervisor/supervisor.h"
 
 #define EXIT_USAGE 64
@@ -461,6 +462,7 @@ int main(int argc, char **argv)
 	http_close(http);
 	netc_free(netc);
 	sup_free(sup);
+	output_finish(loop);
 	ev_io_stop(loop, &sig_io);
 	safe_close(sig_io.fd);
 	ev_periodic_stop(loop, &never);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -128,6 +129,34 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	flush(loop);
 }
 
+void output_finish(struct ev_loop *loop)
+{
+	uint64_t deadline = now_ms() + 1000;
+	int fd = out.fd;
+
+	if (ev_is_active(&out.io))
+		ev_io_stop(loop, &out.io);
+	while (out.len > 0 && fd >= 0) {
+		ssize_t n = write(fd, out.q, out.len);
+		if (n > 0) {
+			memmove(out.q, out.q + n, out.len - (size_t)n);
+			out.len -= (size_t)n;
+			continue;
+		}
+		uint64_t now = now_ms();
+		if ((n < 0 && errno != EAGAIN && errno != EINTR) || now >= deadline)
+			break;
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		poll(&p, 1, (int)(deadline - now));
+	}
+	out.len = out.cap = 0;
+	free(out.q);
+	out.q = NULL;
+	if (out.fd >= 0)
+		out.fd = safe_close(out.fd);
+	out.fd = -2;
+}
+
 int output_new(struct ev_loop *loop, const char *name, struct output **ret)
 {
 	int p[2];
@@ -183,9 +212,9 @@ struct output *output_free(struct output *o)
 			*p = o->next;
 			break;
 		}
-	/* Last chance to drain the queue; ignore EAGAIN at exit. */
-	if (out.len && stdout_fd() >= 0)
-		(void)!write(stdout_fd(), out.q, out.len), out.len = 0;
+	/* Still running: the writer watcher sends the rest; at the end of
+	 * tend, output_finish() does. */
+	flush(o->loop);
 	free(o->name);
 	free(o);
 	return NULL;

@@ -18,7 +18,11 @@ int output_new(struct ev_loop *loop, const char *name, struct output **ret);
 /* The pipe's write end, for the service's stdout (close-on-exec: spawn
  * dup2()s it to 1). Stays open across restarts. */
 int output_fd(const struct output *o);
-/* Flushes what is buffered (best effort) and frees; NULL ok. */
+/* Queues what the service left in its pipe and frees; NULL ok. */
 struct output *output_free(struct output *o);
+/* At the end of tend: write out what is queued, waiting up to a second
+ * in all for a slow reader (so that no line is cut by a partial write);
+ * a reader that is gone or stuck loses the rest. */
+void output_finish(struct ev_loop *loop);
 
 #endif
