@@ -1,20 +1,21 @@
 /* netc.c: the container side of the network, through libnl-3.
  *
  * Everything runs on at most two netlink sockets that live only while the
- * set-up runs: `sk` for requests (blocking, one request and its ack at a
- * time: each takes microseconds, so the loop is never held up for long)
- * and, only when the interface is not there yet, `evsk`, subscribed to
- * RTNLGRP_LINK and watched by an ev_io until it is moved in. The link is
- * looked up again right after subscribing, so that one arriving between
- * the first look and the subscription cannot be missed. Both sockets are
- * closed before done is called: tend keeps no netlink socket once the
- * network is set up.
+ * set-up runs: `sk` for requests (blocking; the requests of one step are
+ * sent together and their acks read right after, see "Batches": each
+ * takes microseconds, so the loop is never held up for long) and, only
+ * when the interface is not there yet, `evsk`, subscribed to RTNLGRP_LINK
+ * and watched by an ev_io until it is moved in. The link is looked up
+ * again right after subscribing, so that one arriving between the first
+ * look and the subscription cannot be missed. Both sockets are closed
+ * before done is called: tend keeps no netlink socket once the network is
+ * set up.
  *
- * Errors: libnl answers -NLE_* codes and folds many kernel errnos into
- * "Unspecific failure" (ENETUNREACH among them), so the kernel's own errno
- * and its extended-ack text are captured in err_cb and preferred; libnl's
- * codes are converted once, in nl_to_errno(). Every failure is logged
- * once, here, as "unable to WHAT: REASON". */
+ * Errors: libnl folds many kernel errnos into "Unspecific failure"
+ * (ENETUNREACH among them), so the acks are read here, and the kernel's
+ * own errno and its extended-ack text are what is reported; libnl's codes
+ * (building a message, sending it) are converted once, in nl_to_errno().
+ * Every failure is logged once, here, as "unable to WHAT: REASON". */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -79,7 +80,7 @@ struct netc {
 	unsigned ifflags;
 	uint64_t start_ns;
 	uint64_t found_ns;    /* when the interface was there (or start_ns) */
-	int kerr;             /* the kernel's errno (negative) for the last request */
+	int kerr;             /* the kernel's errno (negative) for the refused request */
 	char kmsg[200];       /* its extended-ack message, "" when none */
 };
 
@@ -108,43 +109,8 @@ static int nl_to_errno(int nlerr)
 	}
 }
 
-/* The kernel refused a request. Keep its own errno and, with
- * NETLINK_EXT_ACK, its message ("Nexthop has invalid gateway"). libnl hands
- * us the payload of the NLMSG_ERROR message; its header sits right before
- * it, and the ack's attributes follow the nlmsgerr (the request itself is
- * not echoed: NETLINK_CAP_ACK). */
-static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct netc *n = arg;
-	(void)nla;
-
-	n->kerr = e->error;
-	n->kmsg[0] = '\0';
-	const struct nlmsghdr *h = (const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
-	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || h->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
-		return NL_STOP;
-	size_t off = sizeof(*e);
-	if (!(h->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len > sizeof(e->msg) ? e->msg.nlmsg_len - sizeof(e->msg) : 0;
-	size_t len = h->nlmsg_len - NLMSG_HDRLEN;
-	if (off >= len)
-		return NL_STOP;
-	struct nlattr *a = nla_find((struct nlattr *)((char *)e + off), (int)(len - off), NLMSGERR_ATTR_MSG);
-	if (a && nla_len(a) > 0)
-		snprintf(n->kmsg, sizeof(n->kmsg), "%.*s", nla_len(a), (const char *)nla_data(a));
-	/* libnl then returns its own code for e->error; we use n->kerr. */
-	return NL_STOP;
-}
-
-/* Before each request: forget the previous refusal. */
-static void req_begin(struct netc *n)
-{
-	n->kerr = 0;
-	n->kmsg[0] = '\0';
-}
-
-/* The outcome of a request as -errno: the kernel's own errno when it
- * refused, libnl's code converted otherwise. */
+/* req_fail's reason: the kernel's errno and extended-ack text when it
+ * refused, libnl's code otherwise. */
 static int req_errno(const struct netc *n, int nlr)
 {
 	if (nlr >= 0)
@@ -193,38 +159,228 @@ static int addr_to_nl(const struct conf_addr *a, unsigned prefix, struct nl_addr
 	return 0;
 }
 
-/* Open a NETLINK_ROUTE socket with our error callback. libnl opens it
- * with SOCK_CLOEXEC. EXT_ACK/CAP_ACK are best effort (older kernels). */
-static int sock_open(struct netc *n, struct nl_sock **ret)
+/* Open a NETLINK_ROUTE socket (libnl opens it with SOCK_CLOEXEC) for the
+ * batches below, which read it themselves. EXT_ACK/CAP_ACK are best effort
+ * (older kernels). */
+static int sock_open(struct nl_sock **ret)
 {
 	_cleanup_nl_sock_ struct nl_sock *s = nl_socket_alloc();
 	int one = 1, r;
 
 	if (!s)
 		return -ENOMEM;
-	nl_socket_modify_err_cb(s, NL_CB_CUSTOM, err_cb, n);
 	r = nl_connect(s, NETLINK_ROUTE);
 	if (r < 0)
 		return nl_to_errno(r);
-	/* One recvmsg a reply instead of a MSG_PEEK first and then the read:
-	 * replies here (one link, acks) are far below 32 KiB. */
-	r = nl_socket_set_msg_buf_size(s, 32768);
-	if (r < 0)
-		return nl_to_errno(r);
-	nl_socket_disable_msg_peek(s);
 	(void)setsockopt(nl_socket_get_fd(s), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	(void)setsockopt(nl_socket_get_fd(s), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	*ret = TAKE_PTR(s);
 	return 0;
 }
 
-/* One RTM_NEWLINK on ifindex: name (NULL: keep), mtu (0: keep), and the
- * IFF_UP bit when up >= 0. Returns libnl's code. */
-static int link_change(struct netc *n, int ifindex, const char *name, unsigned mtu, int up)
+/* Batches: the requests of one step go to the kernel back to back in one
+ * sendmsg, each with NLM_F_ACK, and their acks are read afterwards (a few
+ * at a time, recvmmsg) and matched by sequence number. The kernel handles
+ * one socket's messages in order, so the contract's order holds, and it
+ * answers them in that order: the first refusal read is the first request
+ * refused, reported exactly as a request on its own would be. Unlike one
+ * request at a time, the kernel has then also run the requests after the
+ * refused one; the set-up fails anyway (exit 70) and the namespace goes
+ * with the container. Every request's ack is a few hundred bytes of the
+ * receive buffer (libnl's 32 KiB, doubled by the kernel): BATCH_MAX keeps
+ * a batch's acks well within it, since an ack that does not fit is lost. */
+#define BATCH_MAX 16
+#define BATCH_BUF 4096
+#define RECV_SLOTS 8
+#define RECV_SLOT 2048 /* an ack, or the head of a link (all we read of it) */
+
+struct batch_req {
+	uint32_t seq;
+	int *ret_ifindex;    /* a lookup: the link's index, 0 when it is not there */
+	unsigned *ret_flags; /* and its flags (NULL: not wanted) */
+	char what[128];      /* for "unable to WHAT" */
+};
+
+struct batch {
+	struct netc *n;
+	size_t count, len;
+	struct batch_req req[BATCH_MAX];
+	union {
+		struct nlmsghdr h; /* alignment */
+		char buf[BATCH_BUF];
+	} u;
+};
+
+static void batch_init(struct batch *b, struct netc *n)
+{
+	b->n = n;
+	b->count = b->len = 0;
+}
+
+/* A refusal's extended-ack message (NETLINK_EXT_ACK), "" when none. mlen
+ * is what was read of the message; the request itself is not echoed before
+ * the attributes with NETLINK_CAP_ACK (NLM_F_CAPPED). */
+static void ack_text(const struct nlmsghdr *h, size_t mlen, char *buf, size_t size)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	size_t off = NLMSG_HDRLEN + sizeof(*e);
+
+	buf[0] = '\0';
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len > sizeof(e->msg))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len - sizeof(e->msg));
+	if (off >= mlen)
+		return;
+	struct nlattr *a = nla_find((struct nlattr *)((char *)h + off), (int)(mlen - off), NLMSGERR_ATTR_MSG);
+	if (a && nla_len(a) > 0)
+		snprintf(buf, size, "%.*s", nla_len(a), (const char *)nla_data(a));
+}
+
+/* One message of a batch's answers: 1 when it completed a request, 0 when
+ * it did not (a lookup's reply, or not ours), or the first refusal,
+ * logged. */
+static int batch_answer(struct batch *b, const struct nlmsghdr *h, size_t mlen)
+{
+	struct netc *n = b->n;
+	struct batch_req *q = NULL;
+
+	for (size_t i = 0; i < b->count && !q; i++)
+		if (b->req[i].seq == h->nlmsg_seq)
+			q = &b->req[i];
+	if (!q)
+		return 0;
+	if (h->nlmsg_type == RTM_NEWLINK && q->ret_ifindex && mlen >= NLMSG_SPACE(sizeof(struct ifinfomsg))) {
+		const struct ifinfomsg *ifi = NLMSG_DATA(h);
+		*q->ret_ifindex = ifi->ifi_index;
+		if (q->ret_flags)
+			*q->ret_flags = ifi->ifi_flags;
+		return 0;
+	}
+	if (h->nlmsg_type != NLMSG_ERROR || mlen < NLMSG_SPACE(sizeof(struct nlmsgerr)))
+		return 0;
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	if (e->error == 0 || (q->ret_ifindex && e->error == -ENODEV))
+		return 1; /* a lookup's ENODEV: the link is not there */
+	n->kerr = e->error < 0 ? e->error : -EIO;
+	ack_text(h, mlen, n->kmsg, sizeof(n->kmsg));
+	return req_fail(n, -NLE_FAILURE, "%s", q->what);
+}
+
+/* Send the batch and read every request's answer: 0, or the first refusal
+ * (logged). The batch is empty afterwards. */
+static int batch_flush(struct batch *b)
+{
+	struct netc *n = b->n;
+	size_t done = 0;
+	int r;
+
+	if (b->count == 0)
+		return 0;
+	n->kerr = 0;
+	n->kmsg[0] = '\0';
+	r = nl_sendto(n->sk, b->u.buf, b->len);
+	if (r < 0)
+		return req_fail(n, r, "%s", b->req[0].what);
+	while (done < b->count) {
+		struct mmsghdr mm[RECV_SLOTS];
+		struct iovec iov[RECV_SLOTS];
+		_Alignas(struct nlmsghdr) char rbuf[RECV_SLOTS][RECV_SLOT];
+
+		memset(mm, 0, sizeof(mm));
+		for (size_t i = 0; i < RECV_SLOTS; i++) {
+			iov[i] = (struct iovec){ .iov_base = rbuf[i], .iov_len = RECV_SLOT };
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		/* Blocks for the first answer only, then takes what is there. */
+		int k = recvmmsg(nl_socket_get_fd(n->sk), mm, RECV_SLOTS, MSG_WAITFORONE, NULL);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			n->kerr = -errno;
+			return req_fail(n, -NLE_FAILURE, "%s", b->req[done].what);
+		}
+		for (int i = 0; i < k; i++) {
+			/* A datagram may hold several messages; one cut short
+			 * (MSG_TRUNC: a long link) is read as far as it goes. */
+			const char *p = rbuf[i];
+			size_t left = mm[i].msg_len < RECV_SLOT ? mm[i].msg_len : RECV_SLOT;
+			while (left >= NLMSG_HDRLEN) {
+				const struct nlmsghdr *h = (const struct nlmsghdr *)p;
+				if (h->nlmsg_len < NLMSG_HDRLEN)
+					break;
+				r = batch_answer(b, h, h->nlmsg_len < left ? h->nlmsg_len : left);
+				if (r < 0)
+					return r;
+				done += (size_t)r;
+				if (NLMSG_ALIGN(h->nlmsg_len) >= left)
+					break;
+				left -= NLMSG_ALIGN(h->nlmsg_len);
+				p += NLMSG_ALIGN(h->nlmsg_len);
+			}
+		}
+	}
+	b->count = b->len = 0;
+	return 0;
+}
+
+/* Queue a request built by libnl (nlr: the builder's result; m is freed
+ * here in every case), described as "WHAT" for its failure. A full batch
+ * is sent first. A lookup (ret_ifindex) gets the link's index, or 0 when
+ * it is not there, once the batch is sent. */
+static int _printf_(6, 7) batch_add(struct batch *b, int nlr, struct nl_msg *m, int *ret_ifindex,
+				    unsigned *ret_flags, const char *fmt, ...)
+{
+	struct netc *n = b->n;
+	struct batch_req *q;
+	va_list ap;
+	int r;
+
+	if (nlr >= 0 && (b->count == BATCH_MAX ||
+			 b->len + NLMSG_ALIGN(nlmsg_hdr(m)->nlmsg_len) > sizeof(b->u.buf))) {
+		r = batch_flush(b);
+		if (r < 0) {
+			nlmsg_free(m);
+			return r;
+		}
+	}
+	q = &b->req[b->count];
+	va_start(ap, fmt);
+	vsnprintf(q->what, sizeof(q->what), fmt, ap);
+	va_end(ap);
+	if (nlr >= 0 && NLMSG_ALIGN(nlmsg_hdr(m)->nlmsg_len) > sizeof(b->u.buf))
+		nlr = -NLE_MSGSIZE;
+	if (nlr < 0) {
+		nlmsg_free(m);
+		n->kerr = 0;
+		return req_fail(n, nlr, "%s", q->what);
+	}
+	/* Our port, the next sequence number, NLM_F_REQUEST. */
+	nl_complete_msg(n->sk, m);
+	struct nlmsghdr *h = nlmsg_hdr(m);
+	h->nlmsg_flags |= NLM_F_ACK;
+	q->seq = h->nlmsg_seq;
+	q->ret_ifindex = ret_ifindex;
+	q->ret_flags = ret_flags;
+	if (ret_ifindex)
+		*ret_ifindex = 0;
+	memcpy(b->u.buf + b->len, h, h->nlmsg_len);
+	memset(b->u.buf + b->len + h->nlmsg_len, 0, NLMSG_ALIGN(h->nlmsg_len) - h->nlmsg_len);
+	b->len += NLMSG_ALIGN(h->nlmsg_len);
+	b->count++;
+	nlmsg_free(m);
+	return 0;
+}
+
+/* RTM_NEWLINK on ifindex: name (NULL: keep), mtu (0: keep), and the IFF_UP
+ * bit when up >= 0. Returns libnl's code. */
+static int link_change_msg(int ifindex, const char *name, unsigned mtu, int up, struct nl_msg **ret)
 {
 	_cleanup_rtnl_link_ struct rtnl_link *orig = rtnl_link_alloc();
 	_cleanup_rtnl_link_ struct rtnl_link *chg = rtnl_link_alloc();
 
+	*ret = NULL;
 	if (!orig || !chg)
 		return -NLE_NOMEM;
 	rtnl_link_set_ifindex(orig, ifindex);
@@ -242,33 +398,39 @@ static int link_change(struct netc *n, int ifindex, const char *name, unsigned m
 		rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_ARP_NOTIFY, 1);
 	else if (up == 0)
 		rtnl_link_unset_flags(chg, IFF_UP);
-	req_begin(n);
-	return rtnl_link_change(n->sk, orig, chg, 0);
+	return rtnl_link_build_change_request(orig, chg, 0, ret);
 }
 
-/* Look a link up by name: 1 and its index/flags when it is there, 0 when
- * not, libnl's code on failure. */
+/* Look a link up by name, in a batch of its own: 1 and its index/flags
+ * when it is there, 0 when not, -errno (logged) on failure. */
 static int link_find(struct netc *n, const char *name, int *ret_ifindex, unsigned *ret_flags)
 {
-	_cleanup_rtnl_link_ struct rtnl_link *l = NULL;
+	struct batch b;
+	struct nl_msg *m = NULL;
+	int ifindex = 0, r;
+	unsigned flags = 0;
 
-	req_begin(n);
-	int r = rtnl_link_get_kernel(n->sk, 0, name, &l);
-	if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND || n->kerr == -ENODEV)
-		return 0;
+	batch_init(&b, n);
+	r = rtnl_link_build_get_request(0, name, &m);
+	r = batch_add(&b, r, m, &ifindex, &flags, "look up interface '%s'", name);
+	if (r >= 0)
+		r = batch_flush(&b);
 	if (r < 0)
 		return r;
-	*ret_ifindex = rtnl_link_get_ifindex(l);
+	if (ifindex <= 0)
+		return 0;
+	*ret_ifindex = ifindex;
 	if (ret_flags)
-		*ret_flags = rtnl_link_get_flags(l);
+		*ret_flags = flags;
 	return 1;
 }
 
-static int addr_add(struct netc *n, const struct conf_addr *a)
+static int addr_msg(struct netc *n, const struct conf_addr *a, struct nl_msg **ret)
 {
 	_cleanup_rtnl_addr_ struct rtnl_addr *ra = rtnl_addr_alloc();
 	_cleanup_nl_addr_ struct nl_addr *local = NULL;
 
+	*ret = NULL;
 	if (!ra || addr_to_nl(a, a->prefix, &local) < 0)
 		return -NLE_NOMEM;
 	rtnl_addr_set_ifindex(ra, n->ifindex);
@@ -282,19 +444,19 @@ static int addr_add(struct netc *n, const struct conf_addr *a)
 	 * addresses here are assigned by the configuration, not discovered. */
 	if (a->family == AF_INET6)
 		rtnl_addr_set_flags(ra, IFA_F_NODAD);
-	req_begin(n);
-	return rtnl_addr_add(n->sk, ra, NLM_F_EXCL);
+	return rtnl_addr_build_add_request(ra, NLM_F_EXCL, ret);
 }
 
-/* Add a route to dst (prefix included) via `via` (NULL: on-link) out of
+/* A route to dst (prefix included) via `via` (NULL: on-link) out of
  * ifindex (0: the kernel chooses from via). */
-static int route_add(struct netc *n, const struct conf_addr *dst, const struct conf_addr *via, int ifindex)
+static int route_msg(const struct conf_addr *dst, const struct conf_addr *via, int ifindex, struct nl_msg **ret)
 {
 	_cleanup_rtnl_route_ struct rtnl_route *rt = rtnl_route_alloc();
 	_cleanup_nl_addr_ struct nl_addr *d = NULL;
 	_cleanup_nl_addr_ struct nl_addr *g = NULL;
 	int r;
 
+	*ret = NULL;
 	if (!rt || addr_to_nl(dst, dst->prefix, &d) < 0)
 		return -NLE_NOMEM;
 	if (via && addr_to_nl(via, via->family == AF_INET6 ? 128 : 32, &g) < 0)
@@ -315,79 +477,90 @@ static int route_add(struct netc *n, const struct conf_addr *dst, const struct c
 	if (g)
 		rtnl_route_nh_set_gateway(nh, g);
 	rtnl_route_add_nexthop(rt, nh); /* the route owns nh now */
-	req_begin(n);
-	return rtnl_route_add(n->sk, rt, NLM_F_EXCL);
+	return rtnl_route_build_add_request(rt, NLM_F_EXCL, ret);
 }
 
-/* Everything after the interface is there, in the contract's order. */
-static int configure_interface(struct netc *n)
+/* Everything after the interface is there, in the contract's order, queued
+ * on b. */
+static int configure_interface(struct netc *n, struct batch *b)
 {
 	const struct conf_network *net = n->net;
 	const char *name = net->interface;
 	char a[INET6_ADDRSTRLEN + 8];
+	struct nl_msg *m;
 	int r;
 
 	if (net->rename && strcmp(net->rename, name) != 0) {
 		/* The kernel refuses to rename a link that is up. */
 		if (n->ifflags & IFF_UP) {
-			r = link_change(n, n->ifindex, NULL, 0, 0);
+			r = link_change_msg(n->ifindex, NULL, 0, 0, &m);
+			r = batch_add(b, r, m, NULL, NULL, "bring '%s' down to rename it", name);
 			if (r < 0)
-				return req_fail(n, r, "bring '%s' down to rename it", name);
+				return r;
 		}
-		r = link_change(n, n->ifindex, net->rename, 0, -1);
+		r = link_change_msg(n->ifindex, net->rename, 0, -1, &m);
+		r = batch_add(b, r, m, NULL, NULL, "rename '%s' to '%s'", name, net->rename);
 		if (r < 0)
-			return req_fail(n, r, "rename '%s' to '%s'", name, net->rename);
+			return r;
 		name = net->rename;
 	}
 	if (net->mtu > 0) {
-		r = link_change(n, n->ifindex, NULL, net->mtu, -1);
+		r = link_change_msg(n->ifindex, NULL, net->mtu, -1, &m);
+		r = batch_add(b, r, m, NULL, NULL, "set mtu %u on '%s'", net->mtu, name);
 		if (r < 0)
-			return req_fail(n, r, "set mtu %u on '%s'", net->mtu, name);
+			return r;
 	}
 	for (size_t i = 0; i < net->n_address; i++) {
-		r = addr_add(n, &net->address[i]);
+		r = addr_msg(n, &net->address[i], &m);
+		r = batch_add(b, r, m, NULL, NULL, "add address %s to '%s'",
+			      fmt_addr(&net->address[i], true, a, sizeof(a)), name);
 		if (r < 0)
-			return req_fail(n, r, "add address %s to '%s'",
-					fmt_addr(&net->address[i], true, a, sizeof(a)), name);
+			return r;
 	}
-	r = link_change(n, n->ifindex, NULL, 0, 1);
-	if (r < 0)
-		return req_fail(n, r, "bring '%s' up", name);
-	return 0;
+	r = link_change_msg(n->ifindex, NULL, 0, 1, &m);
+	return batch_add(b, r, m, NULL, NULL, "bring '%s' up", name);
 }
 
-static int configure_routes(struct netc *n)
+static int configure_routes(struct netc *n, struct batch *b)
 {
 	const struct conf_network *net = n->net;
 	const char *ifname = net->rename ? net->rename : net->interface;
-	char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+	char a[INET6_ADDRSTRLEN + 8], c[INET6_ADDRSTRLEN + 8];
+	struct nl_msg *m;
 	int r;
 
 	if (net->has_gateway) {
 		struct conf_addr any = { .family = net->gateway.family, .prefix = 0 };
-		r = route_add(n, &any, &net->gateway, n->ifindex);
+		r = route_msg(&any, &net->gateway, n->ifindex, &m);
+		r = batch_add(b, r, m, NULL, NULL, "add the default route via %s%s%s%s",
+			      fmt_addr(&net->gateway, false, a, sizeof(a)), ifname ? " dev '" : "",
+			      ifname ? ifname : "", ifname ? "'" : "");
 		if (r < 0)
-			return req_fail(n, r, "add the default route via %s%s%s%s",
-					fmt_addr(&net->gateway, false, a, sizeof(a)), ifname ? " dev '" : "",
-					ifname ? ifname : "", ifname ? "'" : "");
+			return r;
 	}
 	for (size_t i = 0; i < net->n_route; i++) {
 		const struct conf_route *rt = &net->route[i];
 		int ifindex = n->ifindex;
 		if (rt->dev && !(ifname && strcmp(rt->dev, ifname) == 0) &&
 		    !(net->interface && strcmp(rt->dev, net->interface) == 0)) {
-			r = link_find(n, rt->dev, &ifindex, NULL);
+			/* Another link: what comes before goes first (its
+			 * failure is the one to report), then the lookup,
+			 * whose answer the route needs. */
+			r = batch_flush(b);
+			if (r >= 0)
+				r = link_find(n, rt->dev, &ifindex, NULL);
+			if (r < 0)
+				return r;
 			if (r == 0)
 				return log_error_errno(-ENODEV, "unable to add route %s: no interface '%s'",
 						       fmt_addr(&rt->dst, true, a, sizeof(a)), rt->dev);
-			if (r < 0)
-				return req_fail(n, r, "look up interface '%s'", rt->dev);
 		}
-		r = route_add(n, &rt->dst, rt->has_via ? &rt->via : NULL, ifindex);
+		r = route_msg(&rt->dst, rt->has_via ? &rt->via : NULL, ifindex, &m);
+		r = batch_add(b, r, m, NULL, NULL, "add route %s%s%s", fmt_addr(&rt->dst, true, a, sizeof(a)),
+			      rt->has_via ? " via " : "",
+			      rt->has_via ? fmt_addr(&rt->via, false, c, sizeof(c)) : "");
 		if (r < 0)
-			return req_fail(n, r, "add route %s%s%s", fmt_addr(&rt->dst, true, a, sizeof(a)),
-					rt->has_via ? " via " : "",
-					rt->has_via ? fmt_addr(&rt->via, false, b, sizeof(b)) : "");
+			return r;
 	}
 	return 0;
 }
@@ -515,9 +688,13 @@ static void interface_ready(struct netc *n)
 		n->evsk = NULL;
 	}
 	ev_timer_stop(n->loop, &n->wait);
-	r = n->net->interface ? configure_interface(n) : 0;
+	struct batch b;
+	batch_init(&b, n);
+	r = n->net->interface ? configure_interface(n, &b) : 0;
 	if (r >= 0)
-		r = configure_routes(n);
+		r = configure_routes(n, &b);
+	if (r >= 0)
+		r = batch_flush(&b);
 	if (r >= 0)
 		r = write_resolv_conf(n->net);
 	if (r >= 0)
@@ -566,7 +743,7 @@ static void link_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		 * receive error: ask the kernel directly instead. */
 		r = link_find(n, n->net->interface, &n->ifindex, &n->ifflags);
 		if (r < 0) {
-			complete(n, req_fail(n, r, "look up interface '%s'", n->net->interface));
+			complete(n, r);
 			return;
 		}
 	}
@@ -585,23 +762,15 @@ static void wait_cb(struct ev_loop *loop, ev_timer *w, int revents)
 				    fmt_ms(t, sizeof(t), n->net->wait_ms)));
 }
 
-/* Look for the interface: either it is there (configure at once) or we
- * subscribe to link events and wait for it on the loop. The subscription
- * comes before a second look, so that a link arriving in between is seen
- * by one or the other; the event socket is only made when it is needed
- * (tend-net as an OCI hook has usually moved the link in already). */
+/* The interface was not there at the first look (netc_start's): subscribe
+ * to link events and wait for it on the loop. The subscription comes
+ * before a second look, so that a link arriving in between is seen by one
+ * or the other; the event socket is only made when it is needed (tend-net
+ * as an OCI hook has usually moved the link in already). */
 static int start_waiting(struct netc *n)
 {
 	_cleanup_nl_sock_ struct nl_sock *s = NULL;
 	int r;
-
-	r = link_find(n, n->net->interface, &n->ifindex, &n->ifflags);
-	if (r < 0)
-		return req_fail(n, r, "look up interface '%s'", n->net->interface);
-	if (r > 0) {
-		interface_ready(n);
-		return 0;
-	}
 
 	s = nl_socket_alloc();
 	if (!s)
@@ -619,7 +788,7 @@ static int start_waiting(struct netc *n)
 
 	r = link_find(n, n->net->interface, &n->ifindex, &n->ifflags);
 	if (r < 0)
-		return req_fail(n, r, "look up interface '%s'", n->net->interface);
+		return r;
 	if (r > 0) {
 		interface_ready(n);
 		return 0;
@@ -688,13 +857,24 @@ int netc_start(struct ev_loop *loop, const struct conf_network *net, netc_done_f
 	r = names_check(net);
 	if (r < 0) {
 		complete(n, r);
-	} else if ((r = sock_open(n, &n->sk)) < 0) {
+	} else if ((r = sock_open(&n->sk)) < 0) {
 		complete(n, log_error_errno(r, "unable to open a netlink socket: %m"));
 	} else {
-		r = link_change(n, LOOPBACK_IFINDEX, NULL, 0, 1);
+		/* lo up and the first look for the interface, together. */
+		struct batch b;
+		struct nl_msg *m;
+		batch_init(&b, n);
+		r = link_change_msg(LOOPBACK_IFINDEX, NULL, 0, 1, &m);
+		r = batch_add(&b, r, m, NULL, NULL, "bring 'lo' up");
+		if (r >= 0 && net->interface) {
+			r = rtnl_link_build_get_request(0, net->interface, &m);
+			r = batch_add(&b, r, m, &n->ifindex, &n->ifflags, "look up interface '%s'", net->interface);
+		}
+		if (r >= 0)
+			r = batch_flush(&b);
 		if (r < 0)
-			complete(n, req_fail(n, r, "bring 'lo' up"));
-		else if (!net->interface)
+			complete(n, r);
+		else if (!net->interface || n->ifindex > 0)
 			interface_ready(n); /* no interface: only the files */
 		else if ((r = start_waiting(n)) < 0)
 			complete(n, r);
