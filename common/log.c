@@ -29,6 +29,7 @@ void log_setup(const char *prog, int max_level, bool json)
 
 void log_set_json(bool json) { log_json = json; }
 int log_get_max_level(void) { return log_max; }
+bool log_get_json(void) { return log_json; }
 
 /* Append s to buf as a JSON string body (no quotes). */
 static size_t json_escape(char *buf, size_t pos, size_t size, const char *s)

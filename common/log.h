@@ -24,6 +24,7 @@ enum log_level {
 void log_setup(const char *prog, int max_level, bool json);
 void log_set_json(bool json);
 int log_get_max_level(void);
+bool log_get_json(void);
 
 /* unit: a service name or NULL. Returns -abs(err), or 0. */
 int log_full(enum log_level level, int err, const char *unit, const char *fmt, ...) _printf_(4, 5);

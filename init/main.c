@@ -26,6 +26,7 @@
 #include "init/ns.h"
 #include "init/signals.h"
 #include "net/netc.h"
+#include "net/netload.h"
 #include "supervisor/control.h"
 #include "supervisor/http.h"
 #include "supervisor/output.h"
@@ -352,6 +353,13 @@ int main(int argc, char **argv)
 	/* A drop-in for tini says nothing unless something goes wrong. */
 	if (single && a.verbosity == LOG_LVL_INFO)
 		log_setup("tend", LOG_LVL_WARN, false);
+
+	/* The network module is loaded now, while its file is reachable:
+	 * before namespaces and before -r's pivot_root. */
+	if (conf->net.present && netload() < 0) {
+		conf_free(conf);
+		return EXIT_SOFTWARE;
+	}
 
 	if (ns_flags) {
 		int exit_status = -1;

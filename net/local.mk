@@ -1,6 +1,18 @@
 # net: the container side of the network (netc, through libnl-3) and tend-net
 
-# netc: [network] inside the container, linked into tend.
+# netc: [network] inside the container. tend loads it as a module,
+# tend-netc.so, only when there is a [network] section (net/netload.c), so
+# that a tend without one never maps libnl. The module carries its own copy
+# of common/ (tend hands it its log settings). Built as a "program" linked
+# -shared: automake without libtool has no other way to make a module.
+netcmoddir = $(pkglibdir)
+netcmod_PROGRAMS = tend-netc.so
+tend_netc_so_SOURCES = net/netc.c net/netc.h common/log.c common/util.c common/strv.c
+tend_netc_so_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS) -fPIC
+tend_netc_so_LDFLAGS = $(AM_LDFLAGS) -shared -Wl,-soname,tend-netc.so
+tend_netc_so_LDADD = $(NL_LIBS) $(EV_LIBS)
+
+# The same code as a library, for the test driver.
 noinst_LIBRARIES += net/libnetc.a
 net_libnetc_a_SOURCES = net/netc.c net/netc.h
 net_libnetc_a_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS)

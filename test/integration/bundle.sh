@@ -69,6 +69,7 @@ check "bind: host folder made" test -d "$tmp/data"
 check_eq "hostname from [tend]" '"bt-host"' "$(jqc .hostname)"
 check "marker" test -f "$b/.tend-bundle"
 check "tend in /sbin" cmp "$TEND" "$b/rootfs/sbin/tend"
+check "its network module in /usr/lib/tend" cmp "$(dirname "$TEND")/tend-netc.so" "$b/rootfs/usr/lib/tend/tend-netc.so"
 if [ -n "$TENDCTL_BIN" ]; then check "tendctl in /usr/sbin" cmp "$TENDCTL" "$b/rootfs/usr/sbin/tendctl"; fi
 check "APPDIR at /app" cmp "$tmp/app/sub/file.txt" "$b/rootfs/app/sub/file.txt"
 check "INI at /etc/tend/tend.ini" cmp "$tmp/tend.ini" "$b/rootfs/etc/tend/tend.ini"

@@ -9,17 +9,10 @@
 need_root
 need_cmd ip unshare nsenter jq
 
-# The subject: real tend once the built tend has the network set-up linked in
-# (its binary carries netc's messages); until then the netc driver (same
-# module, same loop), fed the same INI's [network] keys. NET_SUBJECT=tend or
-# driver forces one.
-if [ -z "${NET_SUBJECT:-}" ]; then
-	if [ -x "$TEND" ] && grep -qa 'did not appear within' "$TEND"; then
-		NET_SUBJECT=tend
-	else
-		NET_SUBJECT=driver
-	fi
-fi
+# The subject: real tend as PID 1 (its network module, tend-netc.so, loaded
+# from next to the binary); NET_SUBJECT=driver runs the netc driver instead
+# (same module, same loop, fed the same INI's [network] keys).
+NET_SUBJECT=${NET_SUBJECT:-tend}
 if [ "$NET_SUBJECT" = driver ]; then
 	NETC_DRIVER=${NETC_DRIVER:-$TOP_BUILDDIR/test/netc-driver}
 	[ -x "$NETC_DRIVER" ] || skip "needs $NETC_DRIVER (make check builds it)"
