@@ -209,9 +209,11 @@ static ev_io sig_io;
 static void signal_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct signalfd_siginfo si;
-	ssize_t n;
 
-	while ((n = read(w->fd, &si, sizeof(si))) == (ssize_t)sizeof(si))
+	/* One signal a wake-up: the watcher is level-triggered, so another
+	 * pending one brings us back, and a lone signal costs no extra
+	 * read() that would only say EAGAIN. */
+	if (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		sup_signal(w->data, (int)si.ssi_signo);
 }
 
