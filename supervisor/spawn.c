@@ -257,7 +257,9 @@ static void drop_privileges(const struct conf_service *c, const struct ids *ids,
 	}
 	if (ids->set_user && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		child_fail(fd, errno, 126, "prctl(PR_SET_KEEPCAPS): %m");
-	if (ids->set_user && setgroups((size_t)ids->n_groups, ids->groups) < 0)
+	/* With a user: its groups. With only a group: none of tend's own
+	 * (root's group 0 must not ride along with the new gid). */
+	if (ids->set_group && setgroups((size_t)ids->n_groups, ids->groups) < 0)
 		child_fail(fd, errno, 126, "cannot set supplementary groups: %m (tend needs CAP_SETGID)");
 	if (ids->set_group && setresgid(ids->gid, ids->gid, ids->gid) < 0)
 		child_fail(fd, errno, 126, "cannot switch to group %u: %m (tend needs CAP_SETGID)", (unsigned)ids->gid);

@@ -33,3 +33,19 @@ check_eq "numeric user without entry: Gid of the same number" "$uid $uid $uid $u
 wait_file 5 "$T/w/u.status" || fail "the service wrote no status: $(cat "$LOG")"
 check "numeric user without entry: none of tend's groups (5, 6)" sh -c "! grep -Eq '^Groups:.*\\b(5|6)\\b' '$T/w/u.status'"
 check_eq "numeric user without entry: no supplementary groups" "" "$(st Groups)"
+
+# `group =` without `user =`: the service runs with that group and none of
+# tend's own supplementary groups (no group 0 of root's left behind).
+cat >"$T/g.ini" <<EOT
+[tend]
+control =
+[service:g]
+command = sh -c 'grep -E "^(Gid|Groups):" /proc/self/status >$T/w/g.status'
+group = $uid
+restart = no
+EOT
+setpriv --groups 5,6 "$TEND" -c "$T/g.ini" 2>>"$LOG"
+check_eq "group alone: tend exits 0" 0 "$?"
+gs() { awk -v k="$1:" '$1==k { $1=""; sub(/^ +/,""); sub(/ +$/,""); print }' "$T/w/g.status"; }
+check_eq "group alone: Gid" "$uid $uid $uid $uid" "$(gs Gid)"
+check_eq "group alone: no supplementary groups of tend's" "" "$(gs Groups)"
