@@ -368,9 +368,13 @@ static int probe_start_socket(struct probe *p, const struct conf_probe *cp)
 	return 0;
 }
 
+static void (*exec_setup)(void *userdata);
+
+void probe_set_exec_setup(void (*fn)(void *userdata)) { exec_setup = fn; }
+
 /* In the child, between fork and exec: a clean slate, as a service gets.
- * Only async-signal-safe calls from here on. */
-static _Noreturn void probe_exec_child(char *const *argv, char *const *envp)
+ * Only async-signal-safe calls from here on (and the setup hook's). */
+static _Noreturn void probe_exec_child(char *const *argv, char *const *envp, void *userdata)
 {
 	extern char **environ;
 	sigset_t none;
@@ -400,6 +404,8 @@ static _Noreturn void probe_exec_child(char *const *argv, char *const *envp)
 	/* Everything of tend's is close-on-exec already; this is the belt. */
 	(void)close_all_fds(-1);
 
+	if (exec_setup)
+		exec_setup(userdata);
 	if (envp)
 		environ = (char **)envp; /* so execvp looks in the probe's own PATH */
 	execvp(argv[0], argv);
@@ -415,7 +421,7 @@ static int probe_start_exec(struct probe *p, const struct conf_probe *cp, char *
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
-		probe_exec_child(cp->argv, envp);
+		probe_exec_child(cp->argv, envp, p->userdata);
 
 	/* Also from this side, so that a kill of the group right after fork
 	 * already reaches it. */

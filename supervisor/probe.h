@@ -32,6 +32,12 @@ typedef void (*probe_done_fn)(struct probe *p, bool ok, const char *why, void *u
 int probe_start(struct ev_loop *loop, const struct conf_probe *cp, uint64_t timeout_ms,
 		char *const *envp, probe_done_fn done, void *userdata, struct probe **ret);
 
+/* exec: probes run as their service would: fn is called in the probe's
+ * child after its clean start and before exec, with probe_start's
+ * userdata (tend gives it the service's user, group and capabilities).
+ * One for the whole process; NULL (the default): none. fn may _exit(126). */
+void probe_set_exec_setup(void (*fn)(void *userdata));
+
 /* Stop an attempt in flight and free it; done is not called. An exec:
  * probe's process group gets SIGKILL. NULL is fine. Returns NULL. */
 struct probe *probe_cancel(struct probe *p);

@@ -43,6 +43,7 @@ const char *svc_state_name(enum svc_state s)
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void status_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void probe_child_setup(void *userdata);
 
 /* Why the current run is being stopped, when tend decided it. */
 enum stop_reason { STOP_NONE, STOP_REQUEST, STOP_READY_TIMEOUT, STOP_HEALTH };
@@ -55,6 +56,7 @@ int svc_new(struct sup *sup, const struct conf_service *conf, struct svc **ret)
 		return -ENOMEM;
 	s->sup = sup;
 	s->conf = conf;
+	probe_set_exec_setup(probe_child_setup);
 	s->status_fd = -1;
 	s->last_status = -1;
 	ev_init(&s->timer, timer_cb);
@@ -153,6 +155,15 @@ int svc_exit_code(const struct svc *s)
 /* ---- probes ---------------------------------------------------------- */
 
 static void probe_done(struct probe *p, bool ok, const char *why, void *userdata);
+
+/* An exec: probe runs as its service: same user, groups, capabilities,
+ * directory (a tini-style command keeps tend's, as the command does). */
+static void probe_child_setup(void *userdata)
+{
+	struct svc *s = userdata;
+	if (!sup_single(s->sup))
+		spawn_identity(s->conf);
+}
 
 static void probe_run(struct svc *s)
 {

@@ -352,6 +352,17 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 	child_fail(fd, e, e == ENOENT ? 127 : 126, "cannot execute '%s': %m", c->argv[0]);
 }
 
+void spawn_identity(const struct conf_service *c)
+{
+	struct ids ids;
+
+	/* No status pipe here: a failure is the probe's "exit 126". */
+	resolve_ids(c, -1, &ids);
+	drop_privileges(c, &ids, -1);
+	if (chdir(c->directory ? c->directory : "/") < 0)
+		_exit(126);
+}
+
 int spawn_service(const struct spawn_params *p, pid_t *ret_pid, int *ret_status_fd)
 {
 	int pfd[2];

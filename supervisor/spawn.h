@@ -29,6 +29,11 @@ struct spawn_error {
 	char msg[480];  /* "user 'app' not found in /etc/passwd" */
 };
 
+/* In a child of tend's other than the service itself (an exec: probe):
+ * take the service's user, groups and capabilities, and its directory, as
+ * spawn_service() gives them; _exit(126) when that fails. */
+void spawn_identity(const struct conf_service *c);
+
 /* Returns 0 with the child's pid and the read end of its status pipe. */
 int spawn_service(const struct spawn_params *p, pid_t *ret_pid, int *ret_status_fd);
 
