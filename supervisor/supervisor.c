@@ -160,19 +160,12 @@ static unsigned signal_children(int sig)
 	return n;
 }
 
-/* Any process of ours left? As PID 1: anything in the namespace. As a
- * subreaper: any child. */
-static bool leftovers(void)
+/* The processes of ours left, signalled with sig (0: only counted). As
+ * PID 1: everything in the namespace (1 when there is any, kill(-1) does
+ * not count). As a subreaper: our children. */
+static unsigned leftovers(const struct sup *s, int sig)
 {
-	if (getpid() == 1)
-		return !(kill(-1, 0) < 0 && errno == ESRCH);
-	return signal_children(0) > 0;
-}
-
-/* Returns how many children were signalled (as PID 1: 1 when any). */
-static unsigned kill_leftovers(int sig)
-{
-	if (getpid() == 1)
+	if (s->o.pid1)
 		return kill(-1, sig) == 0;
 	return signal_children(sig);
 }
@@ -193,12 +186,15 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		for (size_t i = 0; i < s->n_gone; i++)
 			svc_group_check(s->gone[i]);
 	}
-	/* As a subreaper, looking for leftovers walks /proc: do it once the
+	/* As a subreaper, counting leftovers reads /proc: do it once the
 	 * children signalled are all reaped, not after every one. */
-	if (s->phase == PHASE_LEFTOVERS && (s->left == 0 || --s->left == 0 || getpid() == 1)) {
-		if (leftovers())
-			s->left = getpid() == 1 ? 1 : signal_children(0);
-		else
+	if (s->phase == PHASE_LEFTOVERS) {
+		if (!s->o.pid1 && s->left > 1) {
+			s->left--;
+			return;
+		}
+		s->left = leftovers(s, 0);
+		if (!s->left)
 			next_phase(s);
 	}
 }
@@ -266,10 +262,10 @@ static void phase_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct sup *s = w->data;
 	if (s->phase == PHASE_LEFTOVERS) {
 		log_warn("processes left after %.0fs, sending SIGKILL", LEFTOVER_GRACE);
-		kill_leftovers(SIGKILL);
+		leftovers(s, SIGKILL);
 		/* What is left now dies; its reaping ends the phase, or the
 		 * kernel had nothing to reap and we are done. */
-		if (!leftovers())
+		if (!leftovers(s, 0))
 			next_phase(s);
 		return;
 	}
@@ -329,12 +325,12 @@ static void next_phase(struct sup *s)
 		return;
 	case PHASE_SERVICES:
 		s->phase = PHASE_LEFTOVERS;
-		if (!leftovers()) {
+		if (!leftovers(s, 0)) {
 			next_phase(s);
 			return;
 		}
-		s->left = kill_leftovers(s->immediate ? SIGKILL : SIGTERM);
-		kill_leftovers(SIGCONT);
+		s->left = leftovers(s, s->immediate ? SIGKILL : SIGTERM);
+		leftovers(s, SIGCONT);
 		ev_timer_set(&s->phase_timer, s->immediate ? 0.1 : LEFTOVER_GRACE, 0.);
 		ev_timer_start(s->loop, &s->phase_timer);
 		return;
@@ -363,7 +359,7 @@ void sup_shutdown(struct sup *s)
 		stop_services(s);
 		break;
 	case PHASE_LEFTOVERS:
-		kill_leftovers(SIGKILL);
+		leftovers(s, SIGKILL);
 		break;
 	default:
 		break;
