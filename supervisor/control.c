@@ -23,7 +23,6 @@
 #define CTL_MAX_ANSWER (4u << 20)
 #define CTL_MAX_CLIENTS 16
 #define CTL_TIMEOUT 10.0
-#define CTL_MAX_WORDS 8
 
 struct ctl {
 	struct sup *sup;
@@ -36,7 +35,7 @@ struct ctl {
 
 /* ---- the protocol ------------------------------------------------------ */
 
-static size_t ctl_complete(const char *buf, size_t len, bool eof)
+size_t ctl_request_complete(const char *buf, size_t len, bool eof)
 {
 	const char *nl = memchr(buf, '\n', len);
 	if (nl)
@@ -205,44 +204,68 @@ static void cmd_shutdown(struct ctl *ctl, struct conn *c, char **argv, int argc)
 static const struct {
 	const char *name;
 	int min_args, max_args;
+	bool changes_state;
 	const char *usage;
 	void (*fn)(struct ctl *ctl, struct conn *c, char **argv, int argc);
 } commands[] = {
-	{ "status", 0, 2, "status [NAME] [--json]", cmd_status },
-	{ "start", 1, 1, "start NAME", cmd_start },
-	{ "stop", 1, 1, "stop NAME", cmd_stop },
-	{ "restart", 1, 1, "restart NAME", cmd_restart },
-	{ "signal", 2, 2, "signal NAME SIGNAL", cmd_signal },
-	{ "reload", 0, 0, "reload", cmd_reload },
-	{ "shutdown", 0, 0, "shutdown", cmd_shutdown },
+	{ "status", 0, 2, false, "status [NAME] [--json]", cmd_status },
+	{ "start", 1, 1, true, "start NAME", cmd_start },
+	{ "stop", 1, 1, true, "stop NAME", cmd_stop },
+	{ "restart", 1, 1, true, "restart NAME", cmd_restart },
+	{ "signal", 2, 2, true, "signal NAME SIGNAL", cmd_signal },
+	{ "reload", 0, 0, true, "reload", cmd_reload },
+	{ "shutdown", 0, 0, true, "shutdown", cmd_shutdown },
 };
+
+int ctl_parse_request(char *req, size_t len, struct ctl_request *ret)
+{
+	char *save = NULL;
+
+	ret->argc = 0;
+	ret->argv[0] = NULL;
+	ret->command = -1;
+	ret->changes_state = false;
+	ret->usage = NULL;
+	if (memchr(req, 0, len))
+		return -EBADMSG;
+	for (char *w = strtok_r(req, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (ret->argc == CTL_MAX_WORDS)
+			return -E2BIG;
+		ret->argv[ret->argc++] = w;
+		ret->argv[ret->argc] = NULL;
+	}
+	if (ret->argc == 0)
+		return -ENODATA;
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+		if (strcmp(ret->argv[0], commands[i].name) != 0)
+			continue;
+		ret->command = (int)i;
+		/* Judged by the command alone, before its arguments: a
+		 * refusal never depends on a typo. */
+		ret->changes_state = commands[i].changes_state;
+		ret->usage = commands[i].usage;
+		if (ret->argc - 1 < commands[i].min_args || ret->argc - 1 > commands[i].max_args)
+			return -EINVAL;
+		return 0;
+	}
+	return -ENOENT;
+}
 
 static void ctl_request(struct conn *c, char *req, size_t len, void *userdata)
 {
 	struct ctl *ctl = userdata;
-	char *argv[CTL_MAX_WORDS + 1];
-	int argc = 0;
+	struct ctl_request rq;
 
-	if (memchr(req, 0, len))
-		return reply_err(c, "malformed request (a NUL byte)");
-	for (char *w = strtok(req, " \t\r\n"); w; w = strtok(NULL, " \t\r\n")) {
-		if (argc == CTL_MAX_WORDS)
-			return reply_err(c, "too many words");
-		argv[argc++] = w;
+	switch (ctl_parse_request(req, len, &rq)) {
+	case 0: break;
+	case -EBADMSG: return reply_err(c, "malformed request (a NUL byte)");
+	case -E2BIG: return reply_err(c, "too many words");
+	case -ENODATA: return reply_err(c, "empty request");
+	case -EINVAL: return reply_err(c, "usage: %s", rq.usage);
+	default: return reply_err(c, "unknown command '%.64s'", rq.argv[0]);
 	}
-	argv[argc] = NULL;
-	if (argc == 0)
-		return reply_err(c, "empty request");
-	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
-		if (strcmp(argv[0], commands[i].name) != 0)
-			continue;
-		if (argc - 1 < commands[i].min_args || argc - 1 > commands[i].max_args)
-			return reply_err(c, "usage: %s", commands[i].usage);
-		log_debug("control socket: %s", argv[0]);
-		commands[i].fn(ctl, c, argv, argc);
-		return;
-	}
-	reply_err(c, "unknown command '%.64s'", argv[0]);
+	log_debug("control socket: %s", rq.argv[0]);
+	commands[rq.command].fn(ctl, c, rq.argv, rq.argc);
 }
 
 /* Only tend's own user and root: the socket's mode already says so, but a
@@ -288,7 +311,7 @@ static const struct conn_params ctl_params = {
 	.max_answer = CTL_MAX_ANSWER,
 	.max_clients = CTL_MAX_CLIENTS,
 	.timeout = CTL_TIMEOUT,
-	.complete = ctl_complete,
+	.complete = ctl_request_complete,
 	.accepted = ctl_accepted,
 	.request = ctl_request,
 	.refuse = ctl_refuse,

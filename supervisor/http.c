@@ -24,7 +24,7 @@ struct http {
 	struct conn_server *srv;
 };
 
-static size_t http_complete(const char *buf, size_t len, bool eof)
+size_t http_request_complete(const char *buf, size_t len, bool eof)
 {
 	/* The end of the headers: CRLF CRLF, or bare LF LF from a hand-typed
 	 * request (nc, socat). */
@@ -69,33 +69,45 @@ static void rendered(struct conn *c, bool head, int r, const char *type, const c
 	answer(c, head, 200, "OK", type, body, NULL);
 }
 
-static void http_request(struct conn *c, char *req, size_t len, void *userdata)
+int http_parse_request(char *req, size_t len, struct http_request *ret)
 {
-	struct http *h = userdata;
 	char *method, *target, *version, *save = NULL;
-	bool head;
 
 	/* The request line: METHOD SP TARGET SP HTTP/1.x */
-	if (memchr(req, 0, len)) {
-		text(c, false, 400, "Bad Request", "bad request\n");
-		return;
-	}
+	if (memchr(req, 0, len))
+		return 400;
 	req[strcspn(req, "\r\n")] = 0;
 	method = strtok_r(req, " ", &save);
 	target = strtok_r(NULL, " ", &save);
 	version = strtok_r(NULL, " ", &save);
 	if (!method || !target || !version || strtok_r(NULL, " ", &save) || strncmp(version, "HTTP/1.", 7) != 0 ||
-	    target[0] != '/') {
-		text(c, false, 400, "Bad Request", "bad request\n");
-		return;
-	}
-	head = strcmp(method, "HEAD") == 0;
-	if (!head && strcmp(method, "GET") != 0) {
+	    target[0] != '/')
+		return 400;
+	ret->head = strcmp(method, "HEAD") == 0;
+	if (!ret->head && strcmp(method, "GET") != 0)
+		return 405;
+	target[strcspn(target, "?#")] = 0; /* a query changes nothing here */
+	ret->target = target;
+	return 0;
+}
+
+static void http_request(struct conn *c, char *req, size_t len, void *userdata)
+{
+	struct http *h = userdata;
+	struct http_request rq = { 0 };
+
+	int code = http_parse_request(req, len, &rq);
+	if (code == 405) {
 		answer(c, false, 405, "Method Not Allowed", "text/plain; charset=utf-8", "only GET and HEAD\n",
 		       "Allow: GET, HEAD\r\n");
 		return;
 	}
-	target[strcspn(target, "?#")] = 0; /* a query changes nothing here */
+	if (code != 0) {
+		text(c, false, 400, "Bad Request", "bad request\n");
+		return;
+	}
+	const char *target = rq.target;
+	bool head = rq.head;
 
 	if (strcmp(target, "/live") == 0) {
 		/* Answering at all is the proof: the loop runs. */
@@ -138,7 +150,7 @@ static const struct conn_params http_params = {
 	.max_answer = HTTP_MAX_ANSWER,
 	.max_clients = HTTP_MAX_CLIENTS,
 	.timeout = HTTP_TIMEOUT,
-	.complete = http_complete,
+	.complete = http_request_complete,
 	.request = http_request,
 	.refuse = http_refuse,
 };

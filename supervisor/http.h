@@ -11,9 +11,25 @@
 #define TEND_SUPERVISOR_HTTP_H
 
 #include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 struct sup;
 struct http;
+
+/* What tend reads of a request: pure functions, fuzzed by
+ * test/fuzz/fuzz_http.c. */
+struct http_request {
+	bool head;          /* HEAD: the answer has no body */
+	const char *target; /* the path, query and fragment cut off */
+};
+/* Length of the complete request (request line and headers, up to the
+ * blank line) at the start of buf[0..len), or 0 while more is needed. */
+size_t http_request_complete(const char *buf, size_t len, bool eof);
+/* Parse a complete request, req[len] being NUL; req is changed and
+ * ret->target points into it. Returns 0, or the HTTP status code to
+ * refuse it with (400 malformed, 405 a method other than GET and HEAD). */
+int http_parse_request(char *req, size_t len, struct http_request *ret);
 
 /* Listen on addr ("IPV4:PORT" or "[IPV6]:PORT"; NULL or "": no listener,
  * *ret = NULL, 0). Logs why it failed, as a warning (tend goes on

@@ -61,6 +61,28 @@ static int notify_sockaddr(const char *path, struct sockaddr_un *ret, socklen_t 
 	return 0;
 }
 
+/* The name the kernel gave an autobound socket, as "@name". */
+static int notify_autobound_name(int fd, char *buf, size_t size)
+{
+	struct sockaddr_un sa = { 0 };
+	socklen_t len = sizeof(sa);
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return -errno;
+	/* An abstract name: a NUL, then the name (five hex digits today). */
+	if (len <= off + 1 || len > sizeof(sa) || sa.sun_path[0] != 0 || len - off >= size)
+		return -EADDRNOTAVAIL;
+	size_t n = len - off - 1;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)sa.sun_path[1 + i] <= ' ' || (unsigned char)sa.sun_path[1 + i] >= 0x7f)
+			return -EADDRNOTAVAIL; /* NOTIFY_SOCKET must carry it as text */
+	buf[0] = '@';
+	memcpy(buf + 1, sa.sun_path + 1, n);
+	buf[n + 1] = 0;
+	return 0;
+}
+
 /* mkdir -p of path's directory, 0755: a service under another user must
  * be able to reach the socket inside it. */
 static int notify_mkdir_parent(const char *path)
@@ -98,28 +120,43 @@ static void notify_server_free(struct notify_server *s)
 	free(s);
 }
 
-/* Split a datagram into lines and hand each KEY=VALUE to the callback.
- * A line without '=' (or with an empty key) is skipped, not fatal: the
- * rest of the message can still be good. */
-static void notify_dispatch(struct notify_server *s, pid_t sender, char *msg)
+int notify_parse(char *buf, size_t n, notify_line_fn fn, void *userdata)
 {
-	char *line = msg;
+	int count = 0;
 
-	while (line && !s->closed) {
+	if (n > NOTIFY_MSG_MAX)
+		return -EMSGSIZE;
+	if (n == 0 || memchr(buf, 0, n))
+		return -EBADMSG;
+	buf[n] = 0;
+	/* A line without '=' (or with an empty key) is skipped, not fatal:
+	 * the rest of the message can still be good. */
+	for (char *line = buf; line;) {
 		char *next = strchr(line, '\n');
 		if (next)
 			*next++ = 0;
-		if (*line) {
-			char *eq = strchr(line, '=');
-			if (!eq || eq == line)
-				log_debug("notify: malformed line from pid %d, ignoring", (int)sender);
-			else {
-				*eq = 0;
-				s->fn(sender, line, eq + 1, s->userdata);
-			}
+		char *eq = strchr(line, '=');
+		if (eq && eq != line) {
+			*eq = 0;
+			count++;
+			if (!fn(line, eq + 1, userdata))
+				break;
 		}
 		line = next;
 	}
+	return count;
+}
+
+struct dispatch {
+	struct notify_server *s;
+	pid_t sender;
+};
+
+static bool dispatch_line(const char *key, const char *value, void *userdata)
+{
+	struct dispatch *d = userdata;
+	d->s->fn(d->sender, key, value, d->s->userdata);
+	return !d->s->closed;
 }
 
 /* Validate one received datagram and dispatch it when it is good. */
@@ -128,7 +165,7 @@ static void notify_check_and_dispatch(struct notify_server *s, char *buf, ssize_
 {
 	pid_t pid = cred ? cred->pid : 0;
 
-	if ((size_t)n > NOTIFY_MSG_MAX || (mh->msg_flags & MSG_TRUNC)) {
+	if (mh->msg_flags & MSG_TRUNC) {
 		log_debug("notify: message of %zd bytes from pid %d is too long, ignoring", n, (int)pid);
 		return;
 	}
@@ -139,12 +176,11 @@ static void notify_check_and_dispatch(struct notify_server *s, char *buf, ssize_
 		log_debug("notify: message without credentials, ignoring");
 		return;
 	}
-	if (n == 0 || memchr(buf, 0, (size_t)n)) {
-		log_debug("notify: empty or binary message from pid %d, ignoring", (int)pid);
-		return;
-	}
-	buf[n] = 0;
-	notify_dispatch(s, pid, buf);
+	struct dispatch d = { .s = s, .sender = pid };
+	int r = notify_parse(buf, (size_t)n, dispatch_line, &d);
+	if (r < 0)
+		log_debug("notify: message from pid %d ignored: %s", (int)pid,
+			  r == -EMSGSIZE ? "too long" : "empty or binary");
 }
 
 /* Read one datagram. Returns 0 when one was consumed (delivered or
@@ -224,11 +260,17 @@ int notify_server_open(struct ev_loop *loop, const char *path, notify_msg_fn fn,
 	struct notify_server *s;
 	int r;
 
-	if (!loop || !path || !fn || !ret)
+	if (!loop || !fn || !ret)
 		return -EINVAL;
-	r = notify_sockaddr(path, &sa, &salen);
-	if (r < 0)
-		return r;
+	if (path) {
+		r = notify_sockaddr(path, &sa, &salen);
+		if (r < 0)
+			return r;
+	} else {
+		/* Autobind: the kernel picks a free abstract name. */
+		sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
+		salen = sizeof(sa_family_t);
+	}
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -236,7 +278,7 @@ int notify_server_open(struct ev_loop *loop, const char *path, notify_msg_fn fn,
 	s->loop = loop;
 	s->fn = fn;
 	s->userdata = userdata;
-	snprintf(s->path, sizeof(s->path), "%s", path);
+	snprintf(s->path, sizeof(s->path), "%s", path ? path : "");
 	ev_init(&s->io, notify_io_cb);
 	s->io.data = s;
 
@@ -251,7 +293,7 @@ int notify_server_open(struct ev_loop *loop, const char *path, notify_msg_fn fn,
 		r = -errno;
 		goto fail;
 	}
-	if (path[0] == '/') {
+	if (path && path[0] == '/') {
 		struct stat st;
 		r = notify_mkdir_parent(path);
 		if (r < 0)
@@ -265,7 +307,11 @@ int notify_server_open(struct ev_loop *loop, const char *path, notify_msg_fn fn,
 		r = -errno;
 		goto fail;
 	}
-	if (path[0] == '/') {
+	if (!path) {
+		r = notify_autobound_name(s->fd, s->path, sizeof(s->path));
+		if (r < 0)
+			goto fail;
+	} else if (path[0] == '/') {
 		s->unlink = true;
 		if (chmod(path, 0666) < 0) {
 			r = -errno;

@@ -26,11 +26,24 @@ struct notify_server;
  * live until the callback returns. The callback may close the server. */
 typedef void (*notify_msg_fn)(pid_t sender, const char *key, const char *value, void *userdata);
 
-/* Open the socket and watch it on loop. path: a file system path (its
+/* One KEY=VALUE line of a datagram; return false to stop (the server was
+ * closed meanwhile). */
+typedef bool (*notify_line_fn)(const char *key, const char *value, void *userdata);
+
+/* The datagram parser, pure (fuzzed by test/fuzz/fuzz_notify.c): check
+ * buf[0..n) (buf has room for n + 1 bytes; it is changed) and hand each
+ * KEY=VALUE line to fn, in order; a line without '=' or with an empty key
+ * is skipped. Returns the number of lines handed over, -EMSGSIZE for more
+ * than NOTIFY_MSG_MAX bytes, -EBADMSG for an empty message or a NUL byte. */
+int notify_parse(char *buf, size_t n, notify_line_fn fn, void *userdata);
+
+/* Open the socket and watch it on loop. path: NULL for an abstract
+ * socket whose name the kernel chooses (autobind: a name nobody can take
+ * first); a file system path (its
  * directory is created 0755 when missing; a stale socket there is
  * replaced; the socket is made 0666 so that a service running as another
  * user can reach it: only credentials decide what is believed) or
- * "@name" for an abstract socket. Returns 0 and *ret, or -errno. */
+ * "@name" for an abstract socket of that name. Returns 0 and *ret, or -errno. */
 int notify_server_open(struct ev_loop *loop, const char *path, notify_msg_fn fn, void *userdata,
 		       struct notify_server **ret);
 
