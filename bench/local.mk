@@ -57,3 +57,11 @@ bench: bench-restart
 bench-restart: all bench/restart-stamp$(EXEEXT)
 	TEND='$(abs_top_builddir)/tend' STAMP='$(abs_top_builddir)/bench/restart-stamp' \
 		bash '$(abs_top_srcdir)/bench/restart.sh'
+# Soak (bench/soak.sh, issue 12): 1,000 crashing services, /status every
+# 10 ms, a reload every second, for DURATION (600 s); not part of `make
+# bench`, run it by hand from a build without sanitizers: make bench-soak.
+EXTRA_DIST += bench/soak.sh
+.PHONY: bench-soak
+bench-soak: all
+	TEND='$(abs_top_builddir)/tend' TENDCTL='$(abs_top_builddir)/tendctl' \
+		bash '$(abs_top_srcdir)/bench/soak.sh'
