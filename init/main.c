@@ -5,6 +5,13 @@
  *   -> subreaper / chdir -> mounts -> hostname -> event loop
  *   -> network (when [network]) -> services -> loop -> exit status
  *
+ * Who owns what while the loop runs: the supervisor owns the configuration
+ * (a reload replaces and frees it), except [network], which is taken out of
+ * it here and owned by main() until the end, so that the network set-up,
+ * which runs on the loop, never reads what a reload freed. The supervisor
+ * starts out booting and starts no service until net_done() ends its boot
+ * (sup_boot_done), whatever arrives meanwhile.
+ *
  * Two phases, as catatonit states them: until the loop runs, a failure
  * exits with the contract's status and a named reason (64 usage, 78
  * configuration, 70 tend cannot go on). Once the loop runs, tend never
@@ -309,14 +316,24 @@ static int reload(struct sup *sup, char **ret_msg)
 	return sup_reload(sup, c, ret_msg);
 }
 
+/* The end of boot: services may start, or tend ends with 70. */
 static void net_done(int r, void *userdata)
 {
-	struct sup *sup = userdata;
-	if (r < 0) {
-		sup_fail(sup, EXIT_SOFTWARE);
-		return;
-	}
-	sup_start(sup);
+	sup_boot_done(userdata, r < 0 ? EXIT_SOFTWARE : 0);
+}
+
+/* [network] moved out of c into a configuration of its own (see the top):
+ * c keeps every other section. NULL when there is none, or no memory. */
+static struct conf *take_network(struct conf *c)
+{
+	if (!c->net.present)
+		return NULL;
+	struct conf *n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->net = c->net;
+	c->net = (struct conf_network){};
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -325,6 +342,7 @@ int main(int argc, char **argv)
 	struct conf *conf = NULL;
 	struct sup *sup = NULL;
 	struct netc *netc = NULL;
+	struct conf *netconf = NULL;
 	bool single;
 	int ns_flags = 0, r;
 
@@ -432,16 +450,22 @@ int main(int argc, char **argv)
 	};
 	reload_path = a.config;
 	reload_cmdline = a.cmdline;
-	const struct conf_network *net = conf->net.present ? &conf->net : NULL;
+	if (conf->net.present && !(netconf = take_network(conf))) {
+		log_error_errno(-ENOMEM, "cannot set up the network: %m");
+		conf_free(conf);
+		return EXIT_SOFTWARE;
+	}
 	r = sup_new(loop, conf, &so, &sup);
 	if (r < 0) {
 		log_error_errno(r, "cannot set up the services: %m");
 		conf_free(conf);
+		conf_free(netconf);
 		return EXIT_SOFTWARE;
 	}
 	conf = NULL; /* the supervisor owns it now */
 	if (watch_signals(loop, sup, single) < 0) {
 		sup_free(sup);
+		conf_free(netconf);
 		free(notify_upward);
 		ev_loop_destroy(loop);
 		return EXIT_SOFTWARE;
@@ -457,12 +481,12 @@ int main(int argc, char **argv)
 		(void)http_open(loop, sup, sup_conf(sup)->tend.http, &http);
 	}
 
-	if (net) {
-		r = netc_start(loop, net, net_done, sup, &netc);
+	if (netconf) {
+		r = netc_start(loop, &netconf->net, net_done, sup, &netc);
 		if (r < 0)
-			sup_fail(sup, EXIT_SOFTWARE);
+			sup_boot_done(sup, EXIT_SOFTWARE);
 	} else {
-		sup_start(sup);
+		sup_boot_done(sup, 0);
 	}
 
 	ev_run(loop, 0);
@@ -471,6 +495,7 @@ int main(int argc, char **argv)
 	ctl_close(ctl);
 	http_close(http);
 	netc_free(netc);
+	conf_free(netconf);
 	sup_free(sup);
 	output_finish(loop);
 	ev_io_stop(loop, &sig_io);

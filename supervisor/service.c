@@ -1,7 +1,8 @@
 /* service.c: the life of one service (see service.h).
  *
  * Events and what each does, by state:
- *   start request   WAITING/BACKOFF/STOPPED/EXITED/FAILED -> STARTING (fork)
+ *   start request   WAITING/BACKOFF/STOPPED/EXITED/FAILED -> STARTING (fork);
+ *                   -> WAITING while the supervisor allows no start (boot)
  *   exec done       STARTING -> RUNNING, or READY when there is no `ready`
  *   start failed    STARTING: remembered (127/126); the exit decides
  *   ready passed    RUNNING -> READY (health probes begin)
@@ -39,6 +40,8 @@ const char *svc_state_name(enum svc_state s)
 
 #define NAME(s) ((s)->conf->name)
 #define LOOP(s) sup_loop((s)->sup)
+/* The least wait before retrying a start that failed in tend itself. */
+#define SPAWN_RETRY_MS 1000
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
@@ -296,13 +299,28 @@ static void status_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 static void handle_end(struct svc *s, int status);
 
+/* A start that failed in tend itself, before anything ran (fork, the
+ * notify socket): logged once by the caller, then the restart policy
+ * decides, like an exec that failed (126). */
+static void start_failed(struct svc *s)
+{
+	s->pid = 0;
+	s->start_error = 126;
+	handle_end(s, 126 << 8);
+	/* tend itself ran short (EMFILE, EAGAIN, ENOMEM): retrying
+	 * sooner than once a second cannot help and, with
+	 * restart_delay = 0, would spin PID 1 (s6's temporized
+	 * failure). */
+	if (s->state == SVC_BACKOFF && s->delay_ms < SPAWN_RETRY_MS)
+		arm_timer(s, SPAWN_RETRY_MS);
+}
+
 void svc_start(struct svc *s)
 {
 	struct spawn_params p = {
 		.conf = s->conf,
 		.foreground = sup_single(s->sup),
 		.stdout_fd = -1,
-		.notify_socket = s->conf->ready.kind == CONF_PROBE_NOTIFY ? sup_notify_path(s->sup, s) : NULL,
 	};
 	int r;
 
@@ -313,6 +331,22 @@ void svc_start(struct svc *s)
 	s->start_error = 0;
 	s->status_text[0] = 0;
 	s->probe_state[0] = 0;
+	if (!sup_may_start(s->sup)) {
+		/* tend is booting (or shutting down): whoever asked, the
+		 * supervisor starts it when boot is done and its turn comes. */
+		svc_set_state(s, SVC_WAITING);
+		return;
+	}
+	if (s->conf->ready.kind == CONF_PROBE_NOTIFY) {
+		/* Without its socket the service could never say READY=1: a
+		 * failed start now, with the reason, not a ready timeout later. */
+		r = sup_notify_path(s->sup, &p.notify_socket);
+		if (r < 0) {
+			log_full(LOG_LVL_ERROR, r, NAME(s), "cannot start: cannot open the notify socket: %m");
+			start_failed(s);
+			return;
+		}
+	}
 	if (s->conf->out.kind == CONF_OUT_TAGGED) {
 		if (!s->out && (r = output_new(LOOP(s), NAME(s), &s->out)) < 0)
 			log_full(LOG_LVL_WARN, r, NAME(s), "cannot relay output, inheriting it: %m");
@@ -326,9 +360,7 @@ void svc_start(struct svc *s)
 		/* fork failing (EAGAIN under a pids limit, ENOMEM) is an event
 		 * like any failed start: logged, then the restart policy. */
 		log_full(LOG_LVL_ERROR, r, NAME(s), "cannot start: fork: %m");
-		s->pid = 0;
-		s->start_error = 126;
-		handle_end(s, 126 << 8);
+		start_failed(s);
 		return;
 	}
 	ev_io_set(&s->status_io, s->status_fd, EV_READ);
@@ -557,6 +589,10 @@ void svc_restart(struct svc *s)
 		return;
 	case SVC_STOPPING:
 		s->restart_requested = true;
+		return;
+	case SVC_WAITING:
+		/* Not started yet: it starts when what it is `after` is ready and
+		 * boot is done; a restart does not jump that queue. */
 		return;
 	default:
 		ev_timer_stop(LOOP(s), &s->timer);

@@ -70,13 +70,15 @@ int svc_new(struct sup *sup, const struct conf_service *conf, struct svc **ret);
 struct svc *svc_free(struct svc *s);
 
 void svc_set_state(struct svc *s, enum svc_state st);
-/* Fork/exec now (from WAITING, BACKOFF, STOPPED, EXITED, FAILED). */
+/* Fork/exec now (from WAITING, BACKOFF, STOPPED, EXITED, FAILED); while
+ * the supervisor does not allow starts (booting) it goes WAITING instead. */
 void svc_start(struct svc *s);
 /* Stop: stop_signal to the group, SIGKILL after stop_timeout (at once when
  * `now`). stay: tendctl stop (stays STOPPED). */
 void svc_stop(struct svc *s, bool stay, bool now);
 /* tendctl restart: stop as asked for, then start again at once; neither
- * a failure nor an automatic restart. A service that is down starts. */
+ * a failure nor an automatic restart. A service that is down starts; one
+ * still WAITING stays so (it starts when its turn comes). */
 void svc_restart(struct svc *s);
 /* The configuration of this service changed (reload): take the new one
  * (same name). A live service restarts with it; -ENOMEM leaves the old. */

@@ -1,8 +1,17 @@
 /* supervisor.c: see supervisor.h.
  *
- * Shutdown runs in phases, each entered once:
- *   DRAIN     not ready any more (STOPPING=1 upward), wait `drain`
- *   SERVICES  stop each service once nothing that is `after` it still runs
+ * tend's life runs in phases, each entered once, in this order; `phase` is
+ * the one fact that says whether a service may start (sup_may_start):
+ *   BOOT      init sets itself up (the network, which owns its own copy of
+ *             [network]); requests are answered and reloads applied, but
+ *             nothing starts. sup_boot_done() ends it: RUN, or a shutdown.
+ *   RUN       services start as their dependencies allow
+ * Shutdown (from BOOT or RUN):
+ *   DRAIN     not ready any more (STOPPING=1 upward), wait `drain` (not
+ *             after a boot that never ended: nothing was ever ready)
+ *   SERVICES  stop each service once nothing that is `after` it still runs;
+ *             as PID 1, then wait for a tendctl that asked for the shutdown
+ *             to end (2 s at most), since the sweep would kill it
  *   LEFTOVERS SIGTERM to every process left (the namespace as PID 1, our
  *             children as a subreaper), SIGKILL after 2 s at most
  *   DONE      ev_break: main() exits with sup_exit_status()
@@ -12,6 +21,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "common/log.h"
@@ -22,7 +32,7 @@
 
 #define LEFTOVER_GRACE 2.0 /* seconds between SIGTERM and SIGKILL for leftovers */
 
-enum phase { PHASE_RUN, PHASE_DRAIN, PHASE_SERVICES, PHASE_LEFTOVERS, PHASE_DONE };
+enum phase { PHASE_BOOT, PHASE_RUN, PHASE_DRAIN, PHASE_SERVICES, PHASE_LEFTOVERS, PHASE_DONE };
 
 struct retired { /* a configuration still referenced by a service being removed */
 	struct conf *conf;
@@ -47,6 +57,8 @@ struct sup {
 	ev_child child_w;
 	ev_idle collect;         /* frees removed services once they are down */
 	ev_timer phase_timer;
+	pid_t client;            /* tendctl that asked for the shutdown, or 0 */
+	ev_io client_io;         /* its pidfd, while the sweep waits for it */
 	struct notify_server *notify;
 };
 
@@ -57,7 +69,8 @@ const struct conf *sup_conf(const struct sup *s) { return s->conf; }
 size_t sup_n_services(const struct sup *s) { return s->n; }
 struct svc *sup_service(const struct sup *s, size_t i) { return i < s->n ? s->svcs[i] : NULL; }
 bool sup_single(const struct sup *s) { return s->o.single; }
-bool sup_is_stopping(const struct sup *s) { return s->phase != PHASE_RUN; }
+bool sup_is_stopping(const struct sup *s) { return s->phase > PHASE_RUN; }
+bool sup_may_start(const struct sup *s) { return s->phase == PHASE_RUN; }
 
 struct svc *sup_find(const struct sup *s, const char *name)
 {
@@ -210,7 +223,7 @@ static bool depends_on(const struct svc *v, const char *name)
  * something it needs has failed. */
 static void try_start(struct sup *s, struct svc *v)
 {
-	if (v->state != SVC_WAITING || v->held_back || v->stop_to_stay || s->phase != PHASE_RUN)
+	if (v->state != SVC_WAITING || v->held_back || v->stop_to_stay || !sup_may_start(s))
 		return;
 	for (char **a = v->conf->after; a && *a; a++) {
 		struct svc *d = sup_find(s, *a);
@@ -229,7 +242,7 @@ static void try_start(struct sup *s, struct svc *v)
 	svc_start(v);
 }
 
-void sup_start(struct sup *s)
+static void start_due(struct sup *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		try_start(s, s->svcs[i]);
@@ -246,10 +259,22 @@ int sup_exit_status(const struct sup *s)
 	return 0;
 }
 
-void sup_fail(struct sup *s, int status)
+static void sup_fail(struct sup *s, int status)
 {
 	s->status = status;
 	sup_shutdown(s);
+}
+
+void sup_boot_done(struct sup *s, int status)
+{
+	if (s->phase != PHASE_BOOT)
+		return; /* a shutdown came first: it goes on as it began */
+	if (status) {
+		sup_fail(s, status);
+		return;
+	}
+	s->phase = PHASE_RUN;
+	start_due(s);
 }
 
 static bool live(const struct svc *v)
@@ -257,9 +282,49 @@ static bool live(const struct svc *v)
 	return v->state == SVC_STARTING || v->state == SVC_RUNNING || v->state == SVC_READY || v->state == SVC_STOPPING;
 }
 
+static void client_wait_end(struct sup *s)
+{
+	if (!ev_is_active(&s->client_io))
+		return;
+	ev_io_stop(s->loop, &s->client_io);
+	safe_close(s->client_io.fd);
+}
+
+static void client_gone_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct sup *s = w->data;
+	client_wait_end(s);
+	next_phase(s);
+}
+
+/* As PID 1 the sweep reaches every process of the namespace, the `runc
+ * exec tendctl shutdown` that asked for it included: its answer is written
+ * already; give it LEFTOVER_GRACE to read it and end by itself (a pidfd
+ * says when, no polling). Returns true while waiting. */
+static bool wait_for_client(struct sup *s)
+{
+	pid_t pid = s->client;
+	s->client = 0;
+	if (pid <= 1 || !s->o.pid1 || s->immediate)
+		return false;
+#ifdef SYS_pidfd_open
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return false; /* gone already, or a kernel without pidfds */
+	ev_io_set(&s->client_io, fd, EV_READ);
+	ev_io_start(s->loop, &s->client_io);
+	ev_timer_set(&s->phase_timer, LEFTOVER_GRACE, 0.);
+	ev_timer_start(s->loop, &s->phase_timer);
+	return true;
+#else
+	return false;
+#endif
+}
+
 static void phase_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct sup *s = w->data;
+	client_wait_end(s); /* waited long enough for the client */
 	if (s->phase == PHASE_LEFTOVERS) {
 		log_warn("processes left after %.0fs, sending SIGKILL", LEFTOVER_GRACE);
 		leftovers(s, SIGKILL);
@@ -304,13 +369,20 @@ static void stop_services(struct sup *s)
 
 static void next_phase(struct sup *s)
 {
+	/* Waiting for a client (wait_for_client): only its end, the grace
+	 * or a second SIGTERM goes on, not a late service event. */
+	if (ev_is_active(&s->client_io) && !s->immediate)
+		return;
+	client_wait_end(s);
 	ev_timer_stop(s->loop, &s->phase_timer);
 	switch (s->phase) {
-	case PHASE_RUN:
+	case PHASE_BOOT:
+	case PHASE_RUN: {
+		bool booted = s->phase == PHASE_RUN;
 		s->phase = PHASE_DRAIN;
 		if (notify_send(s->o.notify_upward, "STOPPING=1") < 0)
 			log_debug("cannot send STOPPING=1 upward");
-		if (s->conf->tend.drain_ms && !s->immediate) {
+		if (s->conf->tend.drain_ms && !s->immediate && booted) {
 			char b[32];
 			log_info("draining for %s", fmt_ms(b, sizeof(b), s->conf->tend.drain_ms));
 			ev_timer_set(&s->phase_timer, (double)s->conf->tend.drain_ms / 1000.0, 0.);
@@ -319,11 +391,14 @@ static void next_phase(struct sup *s)
 		}
 		next_phase(s);
 		return;
+	}
 	case PHASE_DRAIN:
 		s->phase = PHASE_SERVICES;
 		stop_services(s);
 		return;
 	case PHASE_SERVICES:
+		if (wait_for_client(s))
+			return;
 		s->phase = PHASE_LEFTOVERS;
 		if (!leftovers(s, 0)) {
 			next_phase(s);
@@ -345,7 +420,7 @@ static void next_phase(struct sup *s)
 
 void sup_shutdown(struct sup *s)
 {
-	if (s->phase == PHASE_RUN) {
+	if (s->phase <= PHASE_RUN) {
 		next_phase(s);
 		return;
 	}
@@ -366,10 +441,19 @@ void sup_shutdown(struct sup *s)
 	}
 }
 
+void sup_shutdown_for(struct sup *s, pid_t client)
+{
+	if (s->phase <= PHASE_RUN)
+		s->client = client;
+	sup_shutdown(s);
+}
+
 /* Nothing running and nothing due to restart: tend is done. */
 static void check_all_ended(struct sup *s)
 {
 	bool success = true;
+	if (s->phase != PHASE_RUN)
+		return; /* decided already */
 	for (size_t i = 0; i < s->n; i++) {
 		struct svc *v = s->svcs[i];
 		if (svc_active(v) || v->stop_to_stay)
@@ -404,6 +488,10 @@ void sup_service_changed(struct sup *s, struct svc *v)
 			for (size_t i = 0; i < s->n; i++)
 				if (s->svcs[i] != v && depends_on(s->svcs[i], v->conf->name))
 					try_start(s, s->svcs[i]);
+		/* A dependent held back just now may have ended tend already
+		 * (its own event ran inside try_start): decide nothing twice. */
+		if (s->phase != PHASE_RUN)
+			return;
 		if (!s->ready_sent && sup_is_ready(s)) {
 			s->ready_sent = true;
 			log_debug("ready");
@@ -477,7 +565,7 @@ static void notify_cb(pid_t sender, const char *key, const char *value, void *us
 	log_debug("notify message from pid %d, not of a notify service: ignored", (int)sender);
 }
 
-const char *sup_notify_path(struct sup *s, struct svc *v)
+int sup_notify_path(struct sup *s, const char **ret)
 {
 	if (!s->notify) {
 		char path[108];
@@ -485,12 +573,11 @@ const char *sup_notify_path(struct sup *s, struct svc *v)
 		 * it lives in tend's network namespace only. */
 		snprintf(path, sizeof(path), "@tend-notify-%d-%d", (int)getpid(), (int)now_ms() % 100000);
 		int r = notify_server_open(s->loop, path, notify_cb, s, &s->notify);
-		if (r < 0) {
-			log_full(LOG_LVL_ERROR, r, v->conf->name, "cannot open the notify socket: %m");
-			return NULL;
-		}
+		if (r < 0)
+			return r;
 	}
-	return notify_server_path(s->notify);
+	*ret = notify_server_path(s->notify);
+	return 0;
 }
 
 /* ---- reload ----------------------------------------------------------- */
@@ -553,6 +640,8 @@ int sup_reload(struct sup *s, struct conf *c, char **ret_msg)
 		s->gone = gone;
 	if (!svcs || !gone || !ret)
 		goto fail;
+	/* While booting the new set is applied like any other: start_due()
+	 * below starts nothing until sup_boot_done(). */
 	/* First everything that can fail, so that a failure changes nothing. */
 	for (size_t i = 0; i < c->n_services; i++) {
 		if (sup_find(s, c->services[i].name))
@@ -561,7 +650,7 @@ int sup_reload(struct sup *s, struct conf *c, char **ret_msg)
 		if (r < 0)
 			goto fail;
 	}
-	if (s->phase != PHASE_RUN) {
+	if (sup_is_stopping(s)) {
 		r = -EBUSY;
 		goto fail;
 	}
@@ -624,7 +713,7 @@ int sup_reload(struct sup *s, struct conf *c, char **ret_msg)
 		log_info("reload: %.*s", (int)(e - l), l);
 		l = *e ? e + 1 : e;
 	}
-	sup_start(s);
+	start_due(s);
 	*ret_msg = msg;
 	return 0;
 fail:
@@ -673,8 +762,11 @@ int sup_new(struct ev_loop *loop, struct conf *conf, const struct sup_options *o
 	s->conf = conf;
 	s->o = *o;
 	s->status = -1;
+	s->phase = PHASE_BOOT;
 	ev_init(&s->phase_timer, phase_timer_cb);
 	s->phase_timer.data = s;
+	ev_init(&s->client_io, client_gone_cb);
+	s->client_io.data = s;
 	r = add_services(s, conf);
 	if (r < 0) {
 		s->conf = NULL; /* the caller still owns it on failure */
@@ -699,6 +791,7 @@ struct sup *sup_free(struct sup *s)
 	ev_child_stop(s->loop, &s->child_w);
 	ev_idle_stop(s->loop, &s->collect);
 	ev_timer_stop(s->loop, &s->phase_timer);
+	client_wait_end(s);
 	for (size_t i = 0; i < s->n; i++)
 		svc_free(s->svcs[i]);
 	for (size_t i = 0; i < s->n_gone; i++)

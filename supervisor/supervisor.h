@@ -23,21 +23,31 @@ struct sup_options {
 	sup_reload_fn reload;      /* SIGHUP and tendctl reload */
 };
 
-/* Takes ownership of conf. */
+/* Takes ownership of conf (its [network] is not read: the network set-up
+ * owns its own). The supervisor starts out booting: it answers, reloads and
+ * shuts down, but starts no service, whatever asks (a reload, tendctl
+ * start or restart, a restart timer), until sup_boot_done(). */
 int sup_new(struct ev_loop *loop, struct conf *conf, const struct sup_options *o, struct sup **ret);
 struct sup *sup_free(struct sup *s);
 
-/* Start every service whose dependencies are met. */
-void sup_start(struct sup *s);
+/* Boot is over (init's set-up, the network, is done): status 0 starts
+ * every service whose dependencies are met; any other ends tend with that
+ * status. Once a shutdown has begun it changes nothing. */
+void sup_boot_done(struct sup *s, int status);
+/* May a service start now? Only between boot and shutdown; svc_start()
+ * asks, so that no path can start one early. */
+bool sup_may_start(const struct sup *s);
 /* Orderly shutdown; called again (second SIGTERM) it skips every wait. */
 void sup_shutdown(struct sup *s);
+/* The same, asked for by process `client` (tendctl shutdown; 0: unknown).
+ * As PID 1, the final sweep of leftover processes waits (2 s at most) for
+ * the client to end by itself, so that a `runc exec tendctl
+ * shutdown` reads its answer and exits 0 instead of dying of the sweep. */
+void sup_shutdown_for(struct sup *s, pid_t client);
 /* A signal that arrived on tend (config or single-command mode). */
 void sup_signal(struct sup *s, int sig);
 /* tend's exit status, once the loop has ended. */
 int sup_exit_status(const struct sup *s);
-/* Ask the loop to end with `status` (used by init for fatal set-up errors
- * that happen once the loop runs, e.g. the network). */
-void sup_fail(struct sup *s, int status);
 
 /* For the control socket and the HTTP endpoint. */
 struct ev_loop *sup_loop(const struct sup *s);
@@ -49,6 +59,8 @@ bool sup_is_ready(const struct sup *s);     /* main (or every) service ready */
 bool sup_is_stopping(const struct sup *s);
 /* Replace the configuration (already validated): added services start,
  * removed ones stop, changed ones restart, unchanged ones are untouched.
+ * While booting the new set is taken as it is and nothing starts: it starts
+ * when boot is done. Refused (-EBUSY) once shutting down.
  * Takes ownership of conf. Messages for the caller go to *ret_msg. */
 int sup_reload(struct sup *s, struct conf *conf, char **ret_msg);
 /* SIGHUP or `tendctl reload`: re-read the file and apply it. 0, or -EINVAL
@@ -57,8 +69,9 @@ int sup_request_reload(struct sup *s, char **ret_msg);
 
 /* Called by service.c on every state change. */
 void sup_service_changed(struct sup *s, struct svc *svc);
-/* Called by service.c: the notify socket path for a service, or NULL. */
-const char *sup_notify_path(struct sup *s, struct svc *svc);
+/* Called by service.c: the notify socket path for services (opened at the
+ * first call), or -errno when it cannot be opened (not logged here). */
+int sup_notify_path(struct sup *s, const char **ret);
 bool sup_single(const struct sup *s);
 
 #endif

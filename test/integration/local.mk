@@ -50,3 +50,4 @@ integration_tests += test/integration/audit-user.sh
 integration_tests += test/integration/pid1-forkfail.sh
 integration_tests += test/integration/net-module.sh
 integration_tests += test/integration/svc-probe-identity.sh
+integration_tests += test/integration/hostile-boot.sh
