@@ -3,7 +3,8 @@
 # FUZZ_SECONDS (default 30): conf (the configuration parser,
 # fuzz_conf.c, seeded with test/corpus), http (the HTTP request reader,
 # fuzz_http.c), control (the control request reader, fuzz_control.c) and
-# notify (the sd_notify datagram parser, fuzz_notify.c). FUZZ_TARGETS
+# notify (the sd_notify datagram parser, fuzz_notify.c) and split (the
+# command-line splitter, fuzz_split.c). FUZZ_TARGETS
 # picks some ("http notify"). Fails on any crash, leak, timeout or
 # sanitizer report. Needs clang with libFuzzer (Debian: clang,
 # libclang-rt-14-dev); skips without them.
@@ -13,7 +14,7 @@
 . "$TOP_SRCDIR/test/lib.sh"
 
 : "${FUZZ_SECONDS:=30}"
-: "${FUZZ_TARGETS:=conf http control notify}"
+: "${FUZZ_TARGETS:=conf http control notify split}"
 : "${CC_FUZZ:=clang}"
 : "${FUZZ_JOBS:=1}"
 need_cmd "$CC_FUZZ" pkg-config
@@ -71,6 +72,7 @@ seed control many '\002a b c d e f g h i j\n'
 seed notify ready '\000READY=1\nSTATUS=up and running\n'
 seed notify mainpid '\003MAINPID=42\nFDSTORE=1\nX\n=y\nSTOPPING=1'
 seed notify barrier '\001BARRIER=1'
+seed split quotes "sh -c 'echo \"\$HOME\" x' \"a b\" c%%d"
 
 fuzz_one() {
 	local name=$1 dir=$work/$1 extra=()
@@ -93,6 +95,7 @@ fuzz_one() {
 	http) extra=(-max_len=9000) ;;
 	control) extra=(-max_len=4200) ;;
 	notify) extra=(-max_len=4200) ;;
+	split) extra=(-max_len=4096) ;;
 	*) die "no harness named '$name'" ;;
 	esac
 	if [ -n "${FUZZ_SEEDS:-}" ] && [ -d "$FUZZ_SEEDS/$name" ]; then
