@@ -198,7 +198,11 @@ static void cmd_shutdown(struct ctl *ctl, struct conn *c, char **argv, int argc)
 	 * once, and the small answer fits the socket). */
 	conn_printf(c, "shutting down\n");
 	reply_ok(c);
-	sup_shutdown(ctl->sup);
+	/* Who asked: as PID 1, the final sweep waits for it to end. */
+	struct ucred cr = {};
+	socklen_t len = sizeof(cr);
+	(void)getsockopt(conn_fd(c), SOL_SOCKET, SO_PEERCRED, &cr, &len);
+	sup_shutdown_for(ctl->sup, cr.pid);
 }
 
 static const struct {

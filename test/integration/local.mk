@@ -51,3 +51,7 @@ integration_tests += test/integration/pid1-forkfail.sh
 integration_tests += test/integration/net-module.sh
 integration_tests += test/integration/svc-probe-identity.sh
 integration_tests += test/integration/hostile-boot.sh
+integration_tests += test/integration/svc-restart-waiting.sh
+integration_tests += test/integration/svc-end-once.sh
+integration_tests += test/integration/svc-notify-nosocket.sh
+integration_tests += test/integration/pid1-ctl-shutdown.sh
