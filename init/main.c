@@ -37,6 +37,7 @@
 #include "supervisor/control.h"
 #include "supervisor/http.h"
 #include "supervisor/output.h"
+#include "supervisor/peer.h"
 #include "supervisor/supervisor.h"
 
 #define EXIT_USAGE 64
@@ -220,8 +221,20 @@ static void signal_cb(struct ev_loop *loop, ev_io *w, int revents)
 	/* One signal a wake-up: the watcher is level-triggered, so another
 	 * pending one brings us back, and a lone signal costs no extra
 	 * read() that would only say EAGAIN. */
-	if (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		sup_signal(w->data, (int)si.ssi_signo);
+	if (read(w->fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	/* A reload asked for by a service's process could start what it
+	 * wrote into tend.ini (section 6 of the contract): ignored. The
+	 * kernel's and the host's SIGHUP have a sender outside (pid 0). */
+	if (si.ssi_signo == SIGHUP && !sup_single(w->data)) {
+		int r = peer_is_descendant((pid_t)si.ssi_pid, -1);
+		if (r != 0) {
+			log_warn("SIGHUP from pid %u, %s: ignored", si.ssi_pid,
+				 r > 0 ? "a process of a service" : "which could not be checked");
+			return;
+		}
+	}
+	sup_signal(w->data, (int)si.ssi_signo);
 }
 
 static int watch_signals(struct ev_loop *loop, struct sup *sup, bool single)

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 
 #include "common/log.h"
 #include "supervisor/conn.h"
 #include "supervisor/control.h"
+#include "supervisor/peer.h"
 #include "supervisor/service.h"
 #include "supervisor/status.h"
 #include "supervisor/supervisor.h"
@@ -22,6 +24,10 @@
 #define CTL_MAX_REQUEST 4096
 #define CTL_MAX_ANSWER (4u << 20)
 #define CTL_MAX_CLIENTS 16
+/* Linux >= 6.5; older kernels say ENOPROTOOPT. */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
 #define CTL_TIMEOUT 10.0
 
 struct ctl {
@@ -255,6 +261,70 @@ int ctl_parse_request(char *req, size_t len, struct ctl_request *ret)
 	return -ENOENT;
 }
 
+/* A pidfd of the peer: the one the kernel took at connect (SO_PEERPIDFD),
+ * or, on older kernels, one opened now for its pid (which narrows the
+ * race to the time between connect and now). */
+static int peer_pidfd(int fd, pid_t pid)
+{
+	int pidfd = -1;
+	socklen_t len = sizeof(pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && len == sizeof(pidfd) && pidfd >= 0) {
+		/* The same process as SO_PEERCRED's pid, still there. */
+		pid_t p = peer_pidfd_pid(pidfd);
+		if (p == pid)
+			return pidfd;
+		safe_close(pidfd);
+		return p < 0 ? p : -ESRCH;
+	}
+	if (errno != ENOPROTOOPT && errno != EINVAL)
+		return -errno;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return pidfd >= 0 ? pidfd : -errno;
+}
+
+/* State changes are for clients that are not a service's processes (the
+ * contract, section 6): a service that may write tend.ini (uid 0) must
+ * not get a reload, nor stop its neighbours. Refuses (answer queued) and
+ * returns -EPERM, or 0. */
+static int peer_may_change(struct ctl *ctl, struct conn *c, const char *what)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	int r;
+
+	if (getsockopt(conn_fd(c), SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
+		reply_err(c, "permission denied: cannot check your credentials");
+		return -EPERM;
+	}
+	/* pid 0: a peer in a pid namespace tend cannot see (the host of a
+	 * container): never one of tend's services. */
+	if (cr.pid == 0)
+		return 0;
+	_cleanup_close_ int pidfd = peer_pidfd(conn_fd(c), cr.pid);
+	if (pidfd < 0 && pidfd != -ENOSYS)
+		r = pidfd;
+	else
+		r = peer_is_descendant(cr.pid, pidfd);
+	if (r == 0)
+		return 0;
+	uint64_t now = now_ms();
+	if (now - ctl->last_refusal_log > 10000) {
+		if (r > 0)
+			log_warn("control socket: refused %s from pid %d, a process of a service", what, (int)cr.pid);
+		else
+			log_warn_errno(r, "control socket: refused %s from pid %d, which cannot be checked: %m", what,
+				       (int)cr.pid);
+		ctl->last_refusal_log = now;
+	}
+	if (r > 0)
+		reply_err(c, "permission denied: pid %d is a process of a service of tend; it may only ask for status",
+			  (int)cr.pid);
+	else
+		reply_err(c, "permission denied: cannot tell whether pid %d is a process of a service (%s)", (int)cr.pid,
+			  strerror(-r));
+	return -EPERM;
+}
+
 static void ctl_request(struct conn *c, char *req, size_t len, void *userdata)
 {
 	struct ctl *ctl = userdata;
@@ -268,6 +338,8 @@ static void ctl_request(struct conn *c, char *req, size_t len, void *userdata)
 	case -EINVAL: return reply_err(c, "usage: %s", rq.usage);
 	default: return reply_err(c, "unknown command '%.64s'", rq.argv[0]);
 	}
+	if (rq.changes_state && peer_may_change(ctl, c, rq.argv[0]) < 0)
+		return;
 	log_debug("control socket: %s", rq.argv[0]);
 	commands[rq.command].fn(ctl, c, rq.argv, rq.argc);
 }

@@ -4,6 +4,7 @@
 # $(JANSSON_LIBS) (status.c renders JSON with jansson).
 supervisor_libsupervisor_a_SOURCES += \
 	supervisor/conn.c supervisor/conn.h \
+	supervisor/peer.c supervisor/peer.h \
 	supervisor/control.c supervisor/control.h \
 	supervisor/http.c supervisor/http.h \
 	supervisor/status.c supervisor/status.h
