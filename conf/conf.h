@@ -192,6 +192,13 @@ int conf_load(const char *path, char *const *cmdline, struct conf **ret, struct 
 int conf_load_string(const char *name, const char *text, size_t len, char *const *cmdline,
 		     struct conf **ret, struct conf_diag *diag);
 
+/* tend-net's view of a file: only [network] is read, validated and
+ * expanded (${VAR}); every other section is tend's business and skipped
+ * (its lines are still checked to be INI text). The model holds no
+ * service. Same return values as conf_load_string(). */
+int conf_load_network(const char *name, const char *text, size_t len, struct conf **ret,
+		      struct conf_diag *diag);
+
 /* A model with no file: only `main` from cmdline, every default. */
 int conf_from_command(char *const *cmdline, struct conf **ret);
 
@@ -207,6 +214,8 @@ int conf_parse_duration(const char *s, uint64_t *ret_ms);
 int conf_parse_signal(const char *s, int *ret_sig);
 const char *conf_signal_name(int sig); /* "TERM", "RTMIN+3"; static buffer for RT */
 int conf_parse_addr(const char *s, bool want_prefix, struct conf_addr *ret);
+/* A network interface name: 1 to 15 of A-Z a-z 0-9 _ . - (not "." or ".."). */
+bool conf_valid_ifname(const char *s);
 /* Split a command line like a shell splits words (no expansion). */
 int conf_split_command(const char *s, char ***ret_argv);
 

@@ -24,6 +24,8 @@ struct conf_lines {
 	/* reading stopped at a NUL byte: the model is partial, and checks of
 	 * the whole of it would only add noise */
 	bool binary;
+	/* conf_load_network(): only [network] is read */
+	bool net_only;
 };
 
 /* model.c */
@@ -69,7 +71,6 @@ int conf_limit_resource(const char *key);
 int conf_parse_limit(const char *s, rlim_t *ret_soft, rlim_t *ret_hard);
 int conf_parse_success_exit(const char *s, uint8_t ret[32]);
 bool conf_valid_name(const char *s);   /* service names */
-bool conf_valid_ifname(const char *s); /* network interface names */
 bool conf_valid_hostname(const char *s);
 int conf_parse_http(const char *s); /* "ADDR:PORT" or "[V6]:PORT" */
 /* Comma separated list, items trimmed; empty items are an error. */

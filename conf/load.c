@@ -78,11 +78,11 @@ static void sort_diag(char **l, size_t from, size_t to, const char *name)
 	free(e);
 }
 
-int conf_load_string(const char *name, const char *text, size_t len, char *const *cmdline,
-		     struct conf **ret, struct conf_diag *diag)
+static int load_string(const char *name, const char *text, size_t len, char *const *cmdline, bool net_only,
+		       struct conf **ret, struct conf_diag *diag)
 {
 	size_t before = diag->n;
-	struct conf_lines lines = { 0 };
+	struct conf_lines lines = { .net_only = net_only };
 	struct conf *c = conf_new();
 	int r = -ENOMEM;
 	if (!c || !(c->path = strdup(name)))
@@ -118,6 +118,18 @@ out:
 	free(lines.svc);
 	conf_free(c);
 	return r;
+}
+
+int conf_load_string(const char *name, const char *text, size_t len, char *const *cmdline,
+		     struct conf **ret, struct conf_diag *diag)
+{
+	return load_string(name, text, len, cmdline, false, ret, diag);
+}
+
+int conf_load_network(const char *name, const char *text, size_t len, struct conf **ret,
+		      struct conf_diag *diag)
+{
+	return load_string(name, text, len, NULL, true, ret, diag);
 }
 
 int conf_load(const char *path, char *const *cmdline, struct conf **ret, struct conf_diag *diag)

@@ -135,7 +135,11 @@ static int kv_hostname(struct pctx *p, const struct keydef *k, const char *v, vo
 
 static int kv_ifname(struct pctx *p, const struct keydef *k, const char *v, void *field)
 {
-	return conf_valid_ifname(v) ? set_str(p, field, v) : bad(p, k, v);
+	if (!conf_valid_ifname(v)) {
+		ERR(p, "bad interface name '%s' for '%s' (1 to 15 of A-Z a-z 0-9 _ . -)", v, k->name);
+		return -EINVAL;
+	}
+	return set_str(p, field, v);
 }
 
 static int kv_abspath(struct pctx *p, const struct keydef *k, const char *v, void *field)
@@ -690,6 +694,11 @@ static void section(struct pctx *p, const char *name)
 {
 	p->sec = SEC_BAD;
 	p->n_seen = 0;
+	/* tend-net: the other sections are tend's, skipped unread (their
+	 * values are never expanded, so a ${VAR} there that only the
+	 * container sets is no error here). */
+	if (p->lines->net_only && strcmp(name, "network") != 0)
+		return;
 	free(p->sec_name);
 	int first;
 	if (!(p->sec_name = strdup(name)) || sect_add(p, name, &first) < 0) {

@@ -162,7 +162,7 @@ int conf_validate(struct conf *c, const struct conf_lines *lines, const char *na
 	qsort_r(by_name, c->n_services, sizeof(size_t), cmp_index, c);
 	v.by_name = by_name;
 
-	if (c->n_services == 0 && !cmdline && lines->service_sections == 0)
+	if (c->n_services == 0 && !cmdline && lines->service_sections == 0 && !lines->net_only)
 		VERR(&v, 0, "no service to run");
 
 	for (size_t i = 0; i < c->n_services; i++) {
