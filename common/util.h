@@ -63,8 +63,10 @@ int fd_nonblock(int fd, int on);
  * kernel has it, /proc/self/fd otherwise. */
 int close_all_fds(int keep);
 
-/* Read a whole small file (< 1 MiB) into a NUL-terminated buffer. */
+/* Read a whole small file (< 1 MiB) into a NUL-terminated buffer; the
+ * _fd form reads an fd the caller opened (and keeps) to its end. */
 int read_full_file(const char *path, char **ret, size_t *ret_len);
+int read_full_fd(int fd, char **ret, size_t *ret_len);
 
 /* Write a file atomically: temp file in the same directory, then rename.
  * When rename fails with EBUSY (the file is a bind mount, as runc makes

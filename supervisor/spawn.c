@@ -12,9 +12,11 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 
 #include "common/log.h"
+#include "common/safeopen.h"
 #include "common/strv.h"
 #include "init/signals.h"
 #include "supervisor/spawn.h"
@@ -144,8 +146,65 @@ static void resolve_ids(const struct conf_service *c, int fd, struct ids *ids)
 		fclose(f);
 }
 
-/* tend's environment (less its own NOTIFY_SOCKET), then env_file, then env. */
-static char **build_env(const struct spawn_params *p, int fd)
+/* A file the configuration names for the service (env_file, stdout,
+ * stderr), opened so that the service cannot make tend open another one
+ * (contract section 6, common/safeopen.h): by tend before the privilege
+ * drop when nobody but root can change where its path leads, otherwise
+ * after the drop, with the service's own identity. */
+struct svc_file {
+	const char *path;
+	int flags;
+	const char *what;   /* "read env_file" or "open" */
+	int fd;             /* -1: not opened yet */
+	const char *why;    /* why tend left it to the service, for errors */
+};
+
+/* Capabilities over files and paths (permissions, owners, mounts): a
+ * service keeping one can change where any path leads, so its files are
+ * always opened with its own identity, which holds them too. */
+#define FILE_CAPS ((1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | \
+		   (1ULL << CAP_FOWNER) | (1ULL << CAP_CHOWN) | (1ULL << CAP_SYS_ADMIN))
+
+/* ENXIO from opening for writing with O_NONBLOCK: a FIFO with no reader. */
+static const char *fifo_hint(int err)
+{
+	return err == ENXIO ? " (a FIFO nobody reads)" : "";
+}
+
+static void file_open_as_tend(const struct spawn_params *p, const struct ids *ids,
+			      struct svc_file *f, int fd)
+{
+	/* Single-command mode keeps tend's identity: the same either way. */
+	if (p->foreground)
+		return;
+	if (p->conf->capabilities & FILE_CAPS) {
+		f->why = "it keeps a capability over files";
+		return;
+	}
+	uid_t uid = ids->set_user ? ids->uid : geteuid();
+	int r = safeopen_as_tend(f->path, f->flags, 0640, uid, &f->fd);
+	if (r < 0)
+		child_fail(fd, -r, 126, "cannot %s '%s': %m%s", f->what, f->path, fifo_hint(-r));
+	if (r == 1)
+		f->why = uid == 0 ? "it runs as root, whose folders these are"
+				  : "a folder on its path is not root's alone";
+}
+
+static void file_open_as_service(struct svc_file *f, int fd)
+{
+	if (f->fd >= 0)
+		return;
+	f->fd = safeopen_as_service(f->path, f->flags, 0640);
+	if (f->fd < 0 && f->why)
+		child_fail(fd, -f->fd, 126, "cannot %s '%s' with the service's rights (%s): %m%s",
+			   f->what, f->path, f->why, fifo_hint(-f->fd));
+	if (f->fd < 0)
+		child_fail(fd, -f->fd, 126, "cannot %s '%s': %m%s", f->what, f->path, fifo_hint(-f->fd));
+}
+
+/* tend's environment (less its own NOTIFY_SOCKET), then env_file (read
+ * from env_fd, -1 for none), then env. */
+static char **build_env(const struct spawn_params *p, int env_fd, int fd)
 {
 	const struct conf_service *c = p->conf;
 	char **env = strv_copy(environ);
@@ -157,13 +216,19 @@ static char **build_env(const struct spawn_params *p, int fd)
 			memmove(env + i, env + i + 1, (strv_length(env + i + 1) + 1) * sizeof(char *));
 			break;
 		}
-	if (c->env_file) {
+	if (env_fd >= 0) {
 		_cleanup_free_ char *data = NULL;
 		struct stat st;
-		int r = read_full_file(c->env_file, &data, NULL);
+		/* A FIFO or a device would feed us whatever its writer likes,
+		 * or never end. */
+		if (fstat(env_fd, &st) < 0)
+			child_fail(fd, errno, 126, "cannot read env_file '%s': %m", c->env_file);
+		if (!S_ISREG(st.st_mode))
+			child_fail(fd, EINVAL, 126, "env_file '%s' is not a regular file", c->env_file);
+		int r = read_full_fd(env_fd, &data, NULL);
 		if (r < 0)
 			child_fail(fd, -r, 126, "cannot read env_file '%s': %m", c->env_file);
-		if (stat(c->env_file, &st) == 0 && (st.st_mode & S_IROTH))
+		if (st.st_mode & S_IROTH)
 			log_full(LOG_LVL_WARN, 0, c->name, "env_file '%s' is readable by everyone", c->env_file);
 		int lineno = 0;
 		for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
@@ -201,18 +266,44 @@ static char **build_env(const struct spawn_params *p, int fd)
 	return env;
 }
 
-static int open_output(const struct conf_output *o, int fd)
+/* /dev/null for stdin or `null` output, opened by tend. A service running
+ * as root owns /dev and could put a link or a file of its choosing there:
+ * refuse anything but the null device itself (O_NONBLOCK: nothing waits
+ * on a FIFO; no byte is read or written before the check). */
+static int open_null(int flags, int fd)
 {
-	int out = -1;
+	struct stat st;
+	int r = open("/dev/null", flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (r < 0)
+		child_fail(fd, errno, 126, "cannot open '/dev/null': %m");
+	if (fstat(r, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		child_fail(fd, EINVAL, 126, "'/dev/null' is not the null device");
+	if (fd_nonblock(r, 0) < 0)
+		child_fail(fd, errno, 126, "cannot open '/dev/null': %m");
+	return r;
+}
+
+static void output_file(const struct conf_output *o, struct svc_file *f)
+{
+	*f = (struct svc_file){ .fd = -1, .what = "open",
+				.flags = O_WRONLY | O_CREAT | O_APPEND };
+	if (o->kind == CONF_OUT_FILE)
+		f->path = o->path;
+}
+
+/* The fd for stdout or stderr: f's when the output is a file (a regular
+ * file, a terminal or other character device, or a FIFO someone reads;
+ * nothing else makes sense as output). */
+static int open_output(const struct conf_output *o, const struct svc_file *f, int fd)
+{
+	struct stat st;
 	if (o->kind == CONF_OUT_NULL)
-		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	else if (o->kind == CONF_OUT_FILE)
-		out = open(o->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
-	else
+		return open_null(O_WRONLY, fd);
+	if (o->kind != CONF_OUT_FILE)
 		return -1;
-	if (out < 0)
-		child_fail(fd, errno, 126, "cannot open '%s': %m", o->kind == CONF_OUT_FILE ? o->path : "/dev/null");
-	return out;
+	if (fstat(f->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
+		child_fail(fd, EINVAL, 126, "cannot open '%s': not a file, a character device or a FIFO", o->path);
+	return f->fd;
 }
 
 static void move_fd(int from, int to, int fd)
@@ -314,11 +405,19 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 	sig_child_reset(p->foreground);
 
 	resolve_ids(c, fd, &ids);
-	char **env = build_env(p, fd);
 
-	int in = p->foreground ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int out = c->out.kind == CONF_OUT_TAGGED ? p->stdout_fd : open_output(&c->out, fd);
-	int err = c->err.kind == CONF_OUT_STDOUT ? -2 : open_output(&c->err, fd);
+	/* The service's files: by tend now where it may, the others after
+	 * the drop (file_open_as_service below). */
+	struct svc_file files[3];
+	struct svc_file *envf = &files[0], *outf = &files[1], *errf = &files[2];
+	*envf = (struct svc_file){ .path = c->env_file, .flags = O_RDONLY, .what = "read env_file", .fd = -1 };
+	output_file(&c->out, outf);
+	output_file(&c->err, errf);
+	for (size_t i = 0; i < ELEMENTSOF(files); i++)
+		if (files[i].path)
+			file_open_as_tend(p, &ids, &files[i], fd);
+
+	int in = p->foreground ? -1 : open_null(O_RDONLY, fd);
 
 	for (size_t i = 0; i < c->n_limits; i++) {
 		struct rlimit rl = { c->limits[i].soft, c->limits[i].hard };
@@ -332,6 +431,14 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 	 * tend was given (a file's services get exactly `capabilities`). */
 	if (!p->foreground)
 		drop_privileges(c, &ids, fd);
+
+	for (size_t i = 0; i < ELEMENTSOF(files); i++)
+		if (files[i].path)
+			file_open_as_service(&files[i], fd);
+	char **env = build_env(p, envf->fd, fd);
+	envf->fd = safe_close(envf->fd);
+	int out = c->out.kind == CONF_OUT_TAGGED ? p->stdout_fd : open_output(&c->out, outf, fd);
+	int err = c->err.kind == CONF_OUT_STDOUT ? -2 : open_output(&c->err, errf, fd);
 
 	/* After the switch: the directory must be usable by the service's user. */
 	if (chdir(c->directory ? c->directory : "/") < 0)

@@ -122,6 +122,8 @@ else
 	fail "app with root's env_file did not start: $(tail -3 "$LOG")"
 fi
 
+# The refusals, for the record.
+grep "cannot start" "$LOG" | sort -u | sed 's/^/# /'
 tend_stop
 check_eq "tend stops cleanly" 0 "$TEND_RC"
 check "no secret in tend's log" sh -c "! grep -q -e '$SECRET' -e '$OPSECRET' '$LOG'"

@@ -139,6 +139,8 @@ check "root's link to root's log folder: stdout written" grep -qx "hello-out lin
 wait_file 10 "$T/pids/own" && wait_until 5 grep -q hello-out "$T/own/out.log" 2>/dev/null
 check "the service's own folder: stdout written" grep -qx "hello-out own" "$T/own/out.log"
 
+# The refusals, for the record.
+grep "cannot start" "$LOG" | sort -u | sed 's/^/# /'
 tend_stop
 check_eq "tend stops cleanly" 0 "$TEND_RC"
 check "root's files still unchanged at the end" \
