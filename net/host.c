@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/netlink.h>
@@ -455,4 +457,58 @@ int host_sysctl_set(const char *path, const char *value, char *ret_old, size_t o
 	if ((size_t) n != vlen)
 		return -EIO;
 	return 1;
+}
+
+/* One /proc/net/{tcp,udp}[6] file: lines of "sl local rem st ...", the
+ * addresses as hex words in the kernel's byte order, the ports as hex. */
+static int port_in_file(const char *path, int family, unsigned port, bool udp, char *ret_what,
+			size_t what_len)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char line[512];
+
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno; /* no IPv6 on this host */
+	if (!fgets(line, sizeof(line), f))
+		return 0; /* the header */
+	while (fgets(line, sizeof(line), f)) {
+		char laddr[33], raddr[33], t[9];
+		unsigned lport, rport, st;
+		unsigned char a[16];
+		char txt[INET6_ADDRSTRLEN];
+		size_t words = family == AF_INET ? 1 : 4;
+
+		if (sscanf(line, " %*u: %32[0-9A-Fa-f]:%x %32[0-9A-Fa-f]:%x %x", laddr, &lport, raddr, &rport, &st) != 5)
+			continue;
+		if (lport != port || strlen(laddr) != words * 8)
+			continue;
+		/* TCP: LISTEN (0x0A). UDP: unconnected (no remote port). */
+		if (udp ? rport != 0 : st != 0x0A)
+			continue;
+		for (size_t w = 0; w < words; w++) {
+			uint32_t v;
+
+			memcpy(t, laddr + w * 8, 8);
+			t[8] = 0;
+			v = (uint32_t) strtoul(t, NULL, 16);
+			memcpy(a + w * 4, &v, 4); /* printed in host order of the network-order word */
+		}
+		if (!inet_ntop(family, a, txt, sizeof(txt)))
+			snprintf(txt, sizeof(txt), "?");
+		snprintf(ret_what, what_len, family == AF_INET ? "%s:%u" : "[%s]:%u", txt, port);
+		return 1;
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+int host_port_in_use(unsigned port, int proto, char *ret_what, size_t what_len)
+{
+	bool udp = proto == IPPROTO_UDP;
+	int r;
+
+	r = port_in_file(udp ? "/proc/net/udp" : "/proc/net/tcp", AF_INET, port, udp, ret_what, what_len);
+	if (r != 0)
+		return r;
+	return port_in_file(udp ? "/proc/net/udp6" : "/proc/net/tcp6", AF_INET6, port, udp, ret_what, what_len);
 }

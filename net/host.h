@@ -73,6 +73,14 @@ int host_links_with_alias(struct host *h, const char *alias, struct host_link **
  * when it changed, 0 when it already had the value. */
 int host_sysctl_set(const char *path, const char *value, char *ret_old, size_t old_len);
 
+/* Whether a socket of this network namespace (the host's) listens on
+ * `port` (`proto`: IPPROTO_TCP or IPPROTO_UDP): TCP in LISTEN, or UDP
+ * bound and not connected, on any IPv4 or IPv6 address. A DNAT of that
+ * port would take its traffic away, the host's own connections to
+ * 127.0.0.1 included. Read from /proc/net/{tcp,tcp6,udp,udp6}. Returns 1
+ * and the socket's address in ret_what ("127.0.0.1:22"), 0 when none. */
+int host_port_in_use(unsigned port, int proto, char *ret_what, size_t what_len);
+
 /* Whether two networks (address/prefix) share any address. */
 bool host_addr_overlap(const struct host_addr *a, const struct host_addr *b);
 

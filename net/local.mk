@@ -26,7 +26,7 @@ EXTRA_DIST += test/integration/net-lib.sh
 
 # tend-net: the host side (veth, bridge, NAT, published ports), an OCI hook.
 sbin_PROGRAMS += tend-net
-tend_net_SOURCES = net/tend-net.c net/host.c net/host.h net/nft.c net/nft.h
+tend_net_SOURCES = net/tend-net.c net/host.c net/host.h net/nft.c net/nft.h net/ocistate.c net/ocistate.h
 tend_net_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS) $(JANSSON_CFLAGS) $(NFT_CFLAGS)
 tend_net_LDADD = $(CONF_LIBS) $(NL_LIBS) $(JANSSON_LIBS) $(NFT_LIBS)
 EXTRA_DIST += test/integration/tendnet-lib.sh

@@ -102,12 +102,28 @@ static const char *proto_name(int proto)
 	return proto == IPPROTO_UDP ? "udp" : "tcp";
 }
 
+/* Whether `s` is 1..max characters of `set`. The names that go into rule
+ * text are checked here again, whoever checked them before: a quote, a
+ * ';' or a '#' in them would be nft syntax, not a name (a rule cut short
+ * by '#' loses its comment, and with it down's way to find it). */
+static bool word_ok(const char *s, size_t max, const char *set)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 0 && n <= max && strspn(s, set) == n;
+}
+
+#define IFNAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+
 int nft_script(const struct nft_spec *s, char **ret_script, size_t *ret_n)
 {
 	struct buf b = { 0 };
 	char c[16];
 	size_t n = 0;
 	int r;
+
+	if (!word_ok(s->ifname, 15, IFNAME_CHARS) || !word_ok(s->tag, 127, IFNAME_CHARS ":+"))
+		return -EINVAL;
 
 	snprintf(c, sizeof(c), "%u.%u.%u.%u", s->container[0], s->container[1], s->container[2],
 		 s->container[3]);

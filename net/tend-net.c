@@ -1,9 +1,18 @@
 /* tend-net: the host side of a container's network, as an OCI hook or by
  * hand (see tend-net(8)).
  *
- *   tend-net hook up|down [-c FILE]      OCI state JSON on stdin
+ *   tend-net hook up|down -c FILE        OCI state JSON on stdin
  *   tend-net up   -c FILE --pid PID --name NAME
  *   tend-net down [-c FILE] --name NAME
+ *
+ * What it trusts (contract section 6): the -c FILE, the OCI state and the
+ * bundle's config.json, all of them the host's. Nothing inside the
+ * container's root filesystem: in hook mode -c is required, and a FILE
+ * that resolves to a path inside the bundle's root.path is refused, as is
+ * a FILE that is not a regular file owned by root and writable by root
+ * alone (opened without following a last symlink and without blocking,
+ * then judged on the open descriptor, so a FIFO or a swapped name never
+ * stalls the hook or slips past the check). Only [network] is read.
  *
  * How it knows what is its own, so that `down` removes exactly that:
  *  - links: the host end of a veth gets the alias (IFLA_IFALIAS)
@@ -39,6 +48,7 @@
 #include "conf/conf.h"
 #include "net/host.h"
 #include "net/nft.h"
+#include "net/ocistate.h"
 
 #define EXIT_USAGE 64
 #define EXIT_CONFIG 78
@@ -47,8 +57,8 @@
 #define LOCK_PATH RUN_DIR "/lock"
 #define BRIDGE_ALIAS "tend-net bridge"
 #define TAG_PREFIX "tend-net:"
-#define NAME_MAX_LEN 100 /* nft comments hold 128 bytes, with the prefix */
-#define STDIN_MAX (1024 * 1024)
+#define NAME_MAX_LEN OCI_NAME_MAX
+#define CONF_MAX (1024 * 1024) /* as conf_load() */
 
 enum verb { VERB_UP, VERB_DOWN };
 
@@ -56,7 +66,7 @@ struct args {
 	enum verb verb;
 	bool hook;
 	const char *config;
-	char *config_buf; /* BUNDLE/rootfs/etc/tend/tend.ini */
+	char *bundle; /* hook mode: from the OCI state */
 	char *name;
 	pid_t pid;
 };
@@ -88,12 +98,12 @@ struct state {
 
 static void help(FILE *f)
 {
-	fputs("Usage: tend-net hook up|down [-c FILE]     (OCI state JSON on stdin)\n"
+	fputs("Usage: tend-net hook up|down -c FILE       (OCI state JSON on stdin)\n"
 	      "       tend-net up -c FILE --pid PID --name NAME\n"
 	      "       tend-net down [-c FILE] --name NAME\n"
 	      "The host side of a container's network: veth, bridge, NAT and published\n"
-	      "ports, from the [network] section of the container's tend.ini.\n"
-	      "  -c, --config FILE  the INI (hook default: BUNDLE/rootfs/etc/tend/tend.ini)\n"
+	      "ports, from the [network] section of the host's copy of the container's INI.\n"
+	      "  -c, --config FILE  the INI: a regular file, root's, outside the rootfs\n"
 	      "      --pid PID      a process in the container's network namespace\n"
 	      "      --name NAME    the container's name (hook mode: its id)\n"
 	      "  -v, --verbose      more logging\n"
@@ -106,17 +116,6 @@ static int usage(const char *msg)
 {
 	log_error("%s (see tend-net --help)", msg);
 	return EXIT_USAGE;
-}
-
-/* Container names key links, rules and files: keep them to what runc
- * accepts as an id, and to what fits an nftables comment. */
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > NAME_MAX_LEN || s[0] == '.' || s[0] == '-')
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") == n;
 }
 
 static int parse_pid(const char *s, pid_t *ret)
@@ -180,11 +179,18 @@ static int parse_args(int argc, char **argv, struct args *a)
 		/* The hook's state JSON names the container and its PID. */
 		if (pid || a->name)
 			return usage("--pid and --name do not go with 'hook': the OCI state gives them");
+		/* Never a default inside the bundle: the container's own
+		 * tend.ini is the container's to write. */
+		if (!a->config) {
+			log_error("hook mode needs -c FILE, the host's copy of the INI (tend-bundle writes "
+				  "DIR/tend.ini): the file inside the container is the container's, never read");
+			return EXIT_CONFIG;
+		}
 		return 0;
 	}
 	if (!a->name)
 		return usage("--name is required");
-	if (!name_ok(a->name))
+	if (!oci_name_ok(a->name))
 		return usage("--name: use 1 to 100 of A-Z a-z 0-9 _ . + -, not starting with . or -");
 	if (a->verb == VERB_UP) {
 		if (!a->config)
@@ -200,29 +206,24 @@ static int parse_args(int argc, char **argv, struct args *a)
 }
 
 
-/* Hook mode: the OCI state on stdin gives the container's id, its PID and
- * its bundle. Returns 0 or an exit status, having said why. */
-static int read_hook_state(struct args *a)
+/* All of stdin, at most OCI_STATE_MAX bytes (one more is read to tell a
+ * larger input), NUL-terminated. Returns 0 or an exit status. */
+static int read_stdin(char **ret, size_t *ret_len)
 {
-	_cleanup_(json_decrefp) json_t *root = NULL;
 	_cleanup_free_ char *data = NULL;
 	size_t len = 0, cap = 0;
-	json_error_t jerr;
-	json_t *id, *pid, *bundle;
 
-	/* A terminal on stdin means a person ran "tend-net hook up" by
-	 * hand: waiting for them to type JSON helps nobody. */
-	if (isatty(STDIN_FILENO))
-		return log_error("hook mode reads the OCI state JSON on stdin, and stdin is a terminal"), 1;
 	for (;;) {
 		ssize_t n;
 
-		if (cap - len < 4096) {
+		if (len == cap) {
 			char *nd;
 
-			if (cap >= STDIN_MAX)
-				return log_error("OCI state on stdin is larger than %d bytes", STDIN_MAX), 1;
+			if (cap > OCI_STATE_MAX)
+				return log_error("OCI state on stdin is larger than %d bytes", OCI_STATE_MAX), 1;
 			cap = cap ? cap * 2 : 8192;
+			if (cap > OCI_STATE_MAX + 1)
+				cap = OCI_STATE_MAX + 1;
 			nd = realloc(data, cap + 1);
 			if (!nd)
 				return log_error_errno(-ENOMEM, "unable to read stdin: %m"), 1;
@@ -237,79 +238,166 @@ static int read_hook_state(struct args *a)
 			break;
 		len += (size_t) n;
 	}
-	if (len == 0 || strspn(data, " \t\r\n") == len)
-		return log_error("no OCI state on stdin (hook mode expects the container's state JSON)"), 1;
-
-	root = json_loadb(data, len, 0, &jerr);
-	if (!root)
-		return log_error("invalid OCI state JSON on stdin, line %d: %s", jerr.line, jerr.text), 1;
-	if (!json_is_object(root))
-		return log_error("invalid OCI state on stdin: not a JSON object"), 1;
-
-	id = json_object_get(root, "id");
-	if (!json_is_string(id))
-		return log_error("OCI state on stdin has no \"id\""), 1;
-	if (!name_ok(json_string_value(id)))
-		return log_error("OCI state: container id '%s' cannot be used as a name", json_string_value(id)), 1;
-	a->name = strdup(json_string_value(id));
-	if (!a->name)
-		return log_error_errno(-ENOMEM, "%m"), 1;
-
-	if (a->verb == VERB_DOWN)
-		return 0; /* poststop: the process is gone, only the id matters */
-
-	pid = json_object_get(root, "pid");
-	if (!json_is_integer(pid) || json_integer_value(pid) <= 0 || json_integer_value(pid) > INT_MAX)
-		return log_error("OCI state on stdin has no valid \"pid\" (is this a createRuntime hook?)"), 1;
-	a->pid = (pid_t) json_integer_value(pid);
-
-	if (!a->config) {
-		bundle = json_object_get(root, "bundle");
-		if (!json_is_string(bundle) || !*json_string_value(bundle))
-			return log_error("OCI state on stdin has no \"bundle\" (and no -c FILE was given)"), 1;
-		if (asprintf(&a->config_buf, "%s/rootfs/etc/tend/tend.ini", json_string_value(bundle)) < 0)
-			return log_error_errno(-ENOMEM, "%m"), 1;
-		a->config = a->config_buf;
-	}
+	if (len > OCI_STATE_MAX)
+		return log_error("OCI state on stdin is larger than %d bytes", OCI_STATE_MAX), 1;
+	if (!data && !(data = malloc(1)))
+		return log_error_errno(-ENOMEM, "unable to read stdin: %m"), 1;
+	data[len] = 0;
+	*ret = TAKE_PTR(data);
+	*ret_len = len;
 	return 0;
 }
 
-/* Load the INI. tend-net reads only [network], but conf_load() checks the
- * whole file as tend would, and a file without any service is invalid for
- * tend ("nothing to run") while fine for tend-net. So: load as tend does;
- * if that fails, load again with a stand-in `-- COMMAND` (service `main`,
- * which makes a file with no service valid). The first load that succeeds
- * wins; when both fail, the list with fewer lines is printed, which is the
- * one without the complaint about services (a [service:main] in the file
- * makes the second load complain instead, and then the first list is the
- * shorter one). Returns 0 or an exit status. */
-static int load_conf(const char *path, struct conf **ret)
+/* Hook mode: the OCI state on stdin gives the container's id, its PID and
+ * its bundle. Returns 0 or an exit status, having said why. */
+static int read_hook_state(struct args *a)
 {
-	static char *const standin[] = { (char *) "true", NULL };
-	struct conf_diag d1 = { 0 }, d2 = { 0 };
-	const struct conf_diag *d;
+	_cleanup_free_ char *data = NULL;
+	struct oci_state st;
+	char err[256];
+	size_t len;
 	int r;
 
-	r = conf_load(path, NULL, ret, &d1);
-	if (r >= 0)
-		goto ok;
-	if (r == -EINVAL) {
-		r = conf_load(path, standin, ret, &d2);
-		if (r >= 0)
-			goto ok;
-	}
-	d = (d2.n > 0 && d2.n < d1.n) ? &d2 : &d1;
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "%s\n", d->lines[i]);
-	if (d->n == 0)
-		log_error_errno(r, "%s: %m", path);
-	conf_diag_clear(&d1);
-	conf_diag_clear(&d2);
-	return EXIT_CONFIG;
-ok:
-	conf_diag_clear(&d1);
-	conf_diag_clear(&d2);
+	/* A terminal on stdin means a person ran "tend-net hook up" by
+	 * hand: waiting for them to type JSON helps nobody. */
+	if (isatty(STDIN_FILENO))
+		return log_error("hook mode reads the OCI state JSON on stdin, and stdin is a terminal"), 1;
+	r = read_stdin(&data, &len);
+	if (r != 0)
+		return r;
+	if (oci_state_parse(data, len, &st, err, sizeof(err)) < 0)
+		return log_error("%s", err), 1;
+	a->name = TAKE_PTR(st.id);
+	a->bundle = TAKE_PTR(st.bundle);
+	if (a->verb == VERB_DOWN)
+		return 0; /* poststop: the process is gone, only the id matters */
+	if (st.pid <= 0)
+		return log_error("OCI state on stdin has no valid \"pid\" (is this a createRuntime hook?)"), 1;
+	a->pid = (pid_t) st.pid;
+	if (!a->bundle)
+		return log_error("OCI state on stdin has no \"bundle\""), 1;
 	return 0;
+}
+
+/* The real path of the bundle's root filesystem, from its config.json
+ * (root.path, relative to the bundle or absolute). Returns 0 or 1. */
+static int bundle_rootfs(const char *bundle, char **ret)
+{
+	_cleanup_(json_decrefp) json_t *spec = NULL;
+	_cleanup_free_ char *cfg = NULL, *text = NULL, *joined = NULL;
+	const char *root;
+	size_t len;
+	int r;
+
+	if (asprintf(&cfg, "%s/config.json", bundle) < 0)
+		return log_error_errno(-ENOMEM, "%m"), 1;
+	r = read_full_file(cfg, &text, &len);
+	if (r < 0)
+		return log_error_errno(r, "unable to read %s (to know the container's root filesystem): %m", cfg), 1;
+	spec = json_loadb(text, len, 0, NULL);
+	root = json_string_value(json_object_get(json_object_get(spec, "root"), "path"));
+	if (!root || !*root)
+		return log_error("%s has no root.path: cannot tell the container's root filesystem", cfg), 1;
+	if (root[0] != '/' && asprintf(&joined, "%s/%s", bundle, root) < 0)
+		return log_error_errno(-ENOMEM, "%m"), 1;
+	*ret = realpath(joined ? joined : root, NULL);
+	if (!*ret)
+		return log_error_errno(-errno, "unable to resolve the root filesystem '%s' of %s: %m", root, cfg), 1;
+	return 0;
+}
+
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+/* Read the INI the way the contract trusts it: resolved, opened without
+ * following a last symlink and without blocking (a FIFO opens at once and
+ * is then refused), judged on the descriptor (what was opened is what is
+ * checked and read): not inside `rootfs` (NULL: by hand, no bundle), a
+ * regular file, owned by root, writable by nobody else. Returns 0 with the
+ * text, or EXIT_CONFIG / 1 having said why. */
+static int read_trusted(const char *path, const char *rootfs, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *real = NULL, *text = NULL;
+	_cleanup_close_ int fd = -1;
+	char opened[PATH_MAX], proc[64];
+	size_t len = 0;
+	struct stat st;
+	ssize_t n;
+
+	real = realpath(path, NULL);
+	if (!real)
+		return log_error_errno(-errno, "%s: %m", path), EXIT_CONFIG;
+	fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return log_error_errno(-errno, "%s: %m", path), EXIT_CONFIG;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, opened, sizeof(opened) - 1);
+	if (n < 0 || (size_t) n >= sizeof(opened) - 1)
+		return log_error_errno(n < 0 ? -errno : -ENAMETOOLONG, "%s: unable to tell where it is: %m", path), 1;
+	opened[n] = 0;
+	if (rootfs && path_under(opened, rootfs))
+		return log_error("%s: inside the container's root filesystem (%s is in %s): a hook reads only "
+				 "the host's copy of the INI (tend-bundle writes DIR/tend.ini)",
+				 path, opened, rootfs), EXIT_CONFIG;
+	if (fstat(fd, &st) < 0)
+		return log_error_errno(-errno, "%s: %m", path), 1;
+	if (!S_ISREG(st.st_mode))
+		return log_error("%s: not a regular file", path), EXIT_CONFIG;
+	if (st.st_uid != 0)
+		return log_error("%s: not owned by root (uid %u): tend-net reads only a file that root alone can write",
+				 path, (unsigned) st.st_uid), EXIT_CONFIG;
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return log_error("%s: writable by group or others (mode %04o): tend-net reads only a file that "
+				 "root alone can write", path, (unsigned) (st.st_mode & 07777)), EXIT_CONFIG;
+	if (st.st_size > CONF_MAX)
+		return log_error("%s: file too large (at most 1 MiB)", path), EXIT_CONFIG;
+	text = malloc((size_t) st.st_size + 2);
+	if (!text)
+		return log_error_errno(-ENOMEM, "%m"), 1;
+	/* The size is known; one byte more tells a file that grew meanwhile. */
+	while (len < (size_t) st.st_size + 1) {
+		n = read(fd, text + len, (size_t) st.st_size + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return log_error_errno(-errno, "%s: %m", path), EXIT_CONFIG;
+		if (n == 0)
+			break;
+		len += (size_t) n;
+	}
+	if (len > (size_t) st.st_size)
+		return log_error("%s: changed while it was read", path), 1;
+	text[len] = 0;
+	*ret = TAKE_PTR(text);
+	*ret_len = len;
+	return 0;
+}
+
+/* Load [network] of the INI; the other sections are tend's (their ${VAR}
+ * are the container's to set). Returns 0 or an exit status. */
+static int load_conf(const char *path, const char *rootfs, struct conf **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	struct conf_diag d = { 0 };
+	size_t len;
+	int r;
+
+	r = read_trusted(path, rootfs, &text, &len);
+	if (r != 0)
+		return r;
+	r = conf_load_network(path, text, len, ret, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s\n", d.lines[i]);
+	if (r < 0 && d.n == 0)
+		log_error_errno(r, "%s: %m", path);
+	conf_diag_clear(&d);
+	return r < 0 ? EXIT_CONFIG : 0;
 }
 
 /* "tn" and 12 hex digits of a 64-bit FNV-1a hash of the name: fits the
@@ -334,12 +422,11 @@ static void to_host_addr(const struct conf_addr *c, struct host_addr *ret)
 	ret->prefix = c->prefix;
 }
 
+/* conf/ checked the names already (FILE:LINE at the key); checked here
+ * again because they become link names and nft rule text. */
 static bool ifname_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	return n > 0 && n < HOST_IFNAMSIZ && !strchr(s, '/') && !strchr(s, ':') &&
-	       strcspn(s, " \t\n") == n && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+	return conf_valid_ifname(s);
 }
 
 /* Turn [network] into a plan, reporting what tend-net cannot work with as
@@ -689,7 +776,16 @@ static int up_checks(struct host *h, const struct plan *p, const struct state *o
 	for (size_t i = 0; i < p->n_publish; i++) {
 		_cleanup_free_ char *msg = NULL;
 		const struct nft_publish *pp = &p->publish[i];
+		const char *pr = pp->proto == IPPROTO_UDP ? "udp" : "tcp";
 
+		/* A DNAT of a port the host serves would take its traffic, the
+		 * host's own connections to it included (ssh on 22). */
+		r = host_port_in_use(pp->host_port, pp->proto, what, sizeof(what));
+		if (r < 0)
+			return log_error_errno(r, "unable to list the host's sockets: %m"), 1;
+		if (r > 0)
+			return log_error("host port %u/%s is in use on the host (a socket listens on %s): "
+					 "choose another [network] publish", pp->host_port, pr, what), 1;
 		r = nft_port_taken(p->tag, pp->host_port, pp->proto, what, sizeof(what), &msg);
 		if (r < 0)
 			return log_nft(r, msg, "unable to list nftables table ip " NFT_TABLE), 1;
@@ -958,9 +1054,15 @@ int main(int argc, char **argv)
 	}
 
 	if (a.verb == VERB_UP) {
+		_cleanup_free_ char *rootfs = NULL;
+
 		/* All reading and checking before the lock and before anything
 		 * is made: a bad file leaves nothing behind. */
-		r = load_conf(a.config, &conf);
+		if (a.hook && bundle_rootfs(a.bundle, &rootfs) != 0) {
+			r = 1;
+			goto out;
+		}
+		r = load_conf(a.config, rootfs, &conf);
 		if (r != 0)
 			goto out;
 		r = make_plan(conf, a.config, a.name, &p);
@@ -977,6 +1079,6 @@ out:
 	free(p.publish);
 	if (a.hook)
 		free(a.name);
-	free(a.config_buf);
+	free(a.bundle);
 	return r;
 }

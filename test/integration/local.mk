@@ -56,3 +56,4 @@ integration_tests += test/integration/svc-end-once.sh
 integration_tests += test/integration/svc-notify-nosocket.sh
 integration_tests += test/integration/pid1-ctl-shutdown.sh
 integration_tests += test/integration/trust-reload.sh
+integration_tests += test/integration/trust-hook.sh

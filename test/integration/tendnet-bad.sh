@@ -54,14 +54,24 @@ expect "bad --pid" 64 "not a process id" "$TEND_NET" up -c "$T/good.ini" --pid 1
 expect "bad --name" 64 "--name" "$TEND_NET" up -c "$T/good.ini" --pid "$PID" --name "a/b"
 
 # --- hook input --------------------------------------------------------------
-expect "hook: no JSON on stdin" 1 "no OCI state on stdin" hook "" up
-expect "hook: bad JSON on stdin" 1 "invalid OCI state JSON" hook '{"id": "x", ' up
-expect "hook: JSON not an object" 1 "not a JSON object" hook '[1,2]' up
-expect "hook: no pid" 1 "no valid \"pid\"" hook "{\"id\":\"$NAME\",\"bundle\":\"$T\"}" up
-expect "hook: no id" 1 "no \"id\"" hook "{\"pid\":$PID,\"bundle\":\"$T\"}" up
-mkdir -p "$T/emptybundle/rootfs"
-expect "hook: bundle without tend.ini" 78 "$T/emptybundle/rootfs/etc/tend/tend.ini" \
+expect "hook: no JSON on stdin" 1 "no OCI state on stdin" hook "" up -c "$T/good.ini"
+expect "hook: bad JSON on stdin" 1 "invalid OCI state JSON" hook '{"id": "x", ' up -c "$T/good.ini"
+expect "hook: JSON not an object" 1 "not a JSON object" hook '[1,2]' up -c "$T/good.ini"
+expect "hook: no pid" 1 "no valid \"pid\"" hook "{\"id\":\"$NAME\",\"bundle\":\"$T\"}" up -c "$T/good.ini"
+expect "hook: no id" 1 "no \"id\"" hook "{\"pid\":$PID,\"bundle\":\"$T\"}" up -c "$T/good.ini"
+expect "hook: id not usable as a name" 1 "container id cannot be used as a name" \
+	hook "{\"id\":\"a/b\",\"pid\":$PID,\"bundle\":\"$T\"}" up -c "$T/good.ini"
+expect "hook: duplicate key" 1 "invalid OCI state JSON" \
+	hook "{\"id\":\"$NAME\",\"id\":\"other\",\"pid\":$PID,\"bundle\":\"$T\"}" up -c "$T/good.ini"
+head -c 1048577 /dev/zero | tr '\0' ' ' > "$T/big.json"
+expect "hook: more than 1 MiB on stdin" 1 "larger than 1048576 bytes" \
+	bash -c "'$TEND_NET' hook up -c '$T/good.ini' < '$T/big.json'"
+mkdir -p "$T/emptybundle/rootfs/etc/tend"
+cp "$T/good.ini" "$T/emptybundle/rootfs/etc/tend/tend.ini"
+expect "hook: without -c" 78 "hook mode needs -c FILE" \
 	hook "{\"id\":\"$NAME\",\"pid\":$PID,\"bundle\":\"$T/emptybundle\"}" up
+expect "hook: bundle without config.json" 1 "unable to read $T/emptybundle/config.json" \
+	hook "{\"id\":\"$NAME\",\"pid\":$PID,\"bundle\":\"$T/emptybundle\"}" up -c "$T/good.ini"
 
 # --- configuration -----------------------------------------------------------
 printf '[tend]\nhostname = x\n\n[service:a]\ncommand = true\n' > "$T/nonet.ini"

@@ -124,10 +124,12 @@ check_eq "down of a name never upped: exits 0, quietly" "0:" "$?:$(cat "$T/err")
 # --- as an OCI hook, without a bridge: host_address on the host end -------
 B=$T/bundle
 mkdir -p "$B/rootfs/etc/tend"
+echo '{"ociVersion":"1.0.2","root":{"path":"rootfs"}}' > "$B/config.json"
 HN=th$TID
 HNAME=tnh-$TID
 tn_cleanup_name "$HNAME"
-cat > "$B/rootfs/etc/tend/tend.ini" <<EOF
+# The host's copy of the INI, outside the rootfs (what tend-bundle writes).
+cat > "$B/tend.ini" <<EOF
 [network]
 interface = eth0
 address = 10.254.$X.2/30
@@ -138,7 +140,7 @@ host_address = 10.254.$X.1/30
 command = sleep 1
 EOF
 printf '{"ociVersion":"1.0.2","id":"%s","status":"creating","pid":%d,"bundle":"%s","annotations":{}}' \
-	"$HNAME" "$PID" "$B" | "$TEND_NET" hook up 2>"$T/err"
+	"$HNAME" "$PID" "$B" | "$TEND_NET" hook up -c "$B/tend.ini" 2>"$T/err"
 check_eq "hook up exits 0 ($(cat "$T/err"))" 0 $?
 check_eq "hook: host end named host_interface, marked" "$HN" "$(tn_links_of "$HNAME")"
 check_eq "hook: host_address on the host end" "10.254.$X.1/30" \
@@ -148,7 +150,7 @@ check "hook: eth0 in the container" bash -c "ip -n tn$TID link show eth0 >/dev/n
 check_eq "hook: no rules (no nat, no publish)" 0 "$(tn_count_rules "$HNAME")"
 # poststop: the process is gone, the state has no pid.
 printf '{"ociVersion":"1.0.2","id":"%s","status":"stopped","bundle":"%s"}' "$HNAME" "$B" |
-	"$TEND_NET" hook down 2>"$T/err"
+	"$TEND_NET" hook down -c "$B/tend.ini" 2>"$T/err"
 check_eq "hook down exits 0 ($(cat "$T/err"))" 0 $?
 check "hook down: nothing left" tn_nothing_of "$HNAME"
 check "hook down: host end gone" bash -c "! ip link show '$HN' 2>/dev/null | grep -q ."

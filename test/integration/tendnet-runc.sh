@@ -1,7 +1,7 @@
 #!/bin/bash
 # tend-net as runc's hooks: `tend-net hook up` as createRuntime makes the
-# veth, bridge and rules for the container (its INI read from the bundle's
-# rootfs/etc/tend/tend.ini), 127.0.0.1:HOSTPORT reaches a listener in the
+# veth, bridge and rules for the container (its INI read from the host's
+# copy, BUNDLE/tend.ini, given with -c), 127.0.0.1:HOSTPORT reaches a listener in the
 # container's network namespace, and `tend-net hook down` as poststop
 # (runc delete) removes all of it. The container runs busybox, not tend, so
 # the container side of the address is put in place by the test.
@@ -25,7 +25,9 @@ B=$T/bundle
 
 mkdir -p "$B/rootfs/bin" "$B/rootfs/etc/tend" "$B/rootfs/proc" "$B/rootfs/sys" "$B/rootfs/dev" "$ROOT"
 cp "$BUSYBOX" "$B/rootfs/bin/busybox"
-cat > "$B/rootfs/etc/tend/tend.ini" <<EOF
+# The host's copy of the INI, outside the rootfs, root's (as tend-bundle
+# writes it); the hooks get it with -c.
+cat > "$B/tend.ini" <<EOF
 [network]
 interface = eth0
 address = $NET.2/24
@@ -40,13 +42,14 @@ command = /bin/busybox sleep 3600
 EOF
 ( cd "$B" && runc spec ) || die "runc spec"
 # The hooks run with the environment given here and nothing else.
-jq --arg tn "$TEND_NET" --arg asan "${ASAN_OPTIONS:-}" '
+chmod 0600 "$B/tend.ini"
+jq --arg tn "$TEND_NET" --arg ini "$B/tend.ini" --arg asan "${ASAN_OPTIONS:-}" '
 	.process.args = ["/bin/busybox", "sleep", "3600"] |
 	.process.terminal = false |
 	.root.readonly = false |
 	.hooks = {
-		createRuntime: [{path: $tn, args: ["tend-net", "hook", "up"], env: ["ASAN_OPTIONS=" + $asan]}],
-		poststop: [{path: $tn, args: ["tend-net", "hook", "down"], env: ["ASAN_OPTIONS=" + $asan]}]
+		createRuntime: [{path: $tn, args: ["tend-net", "hook", "up", "-c", $ini], env: ["ASAN_OPTIONS=" + $asan]}],
+		poststop: [{path: $tn, args: ["tend-net", "hook", "down", "-c", $ini], env: ["ASAN_OPTIONS=" + $asan]}]
 	}' "$B/config.json" > "$B/config.json.new" && mv "$B/config.json.new" "$B/config.json"
 
 tn_cleanup_name "$ID"
