@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #if defined(__has_include)
 #if __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
@@ -199,4 +200,17 @@ int safeopen_as_service(const char *path, int flags, mode_t mode)
 #endif
 	/* Without openat2: at least the last component is no link at all. */
 	return finish(open(path, fl | O_NOFOLLOW, mode), flags);
+}
+
+int safeopen_null(int flags)
+{
+	struct stat st;
+	_cleanup_close_ int fd = open("/dev/null", flags | OPEN_FLAGS);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		return -ENODEV;
+	return finish(TAKE_FD(fd), flags);
 }

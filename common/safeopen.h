@@ -27,4 +27,11 @@ int safeopen_as_tend(const char *path, int flags, mode_t mode, uid_t service_uid
  * -errno. */
 int safeopen_as_service(const char *path, int flags, mode_t mode);
 
+/* Open /dev/null with FLAGS and make sure it is the null device: a
+ * service running as root owns /dev and could put a link to any file
+ * there. Nothing is read or written before the check, and O_NONBLOCK
+ * keeps a FIFO from hanging the open. Returns the fd, -ENODEV when it is
+ * something else, or -errno. */
+int safeopen_null(int flags);
+
 #endif

@@ -12,7 +12,6 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <termios.h>
 
 #include "common/log.h"
@@ -266,20 +265,14 @@ static char **build_env(const struct spawn_params *p, int env_fd, int fd)
 	return env;
 }
 
-/* /dev/null for stdin or `null` output, opened by tend. A service running
- * as root owns /dev and could put a link or a file of its choosing there:
- * refuse anything but the null device itself (O_NONBLOCK: nothing waits
- * on a FIFO; no byte is read or written before the check). */
+/* /dev/null for stdin or `null` output (see safeopen_null()). */
 static int open_null(int flags, int fd)
 {
-	struct stat st;
-	int r = open("/dev/null", flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int r = safeopen_null(flags);
+	if (r == -ENODEV)
+		child_fail(fd, ENODEV, 126, "'/dev/null' is not the null device");
 	if (r < 0)
-		child_fail(fd, errno, 126, "cannot open '/dev/null': %m");
-	if (fstat(r, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-		child_fail(fd, EINVAL, 126, "'/dev/null' is not the null device");
-	if (fd_nonblock(r, 0) < 0)
-		child_fail(fd, errno, 126, "cannot open '/dev/null': %m");
+		child_fail(fd, -r, 126, "cannot open '/dev/null': %m");
 	return r;
 }
 
