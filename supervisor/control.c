@@ -430,8 +430,12 @@ static int mkdir_parents(const char *path)
 
 static int bind_socket(int fd, const char *path, const struct sockaddr_un *sa)
 {
-	/* Made 0600 from birth: with umask 0177 there is no moment at which
-	 * another user could connect. tend is single-threaded here. */
+	/* Made 0600 from birth, never chmod'ed by name afterwards (a name
+	 * can be swapped for a symlink): bind takes the mode of the socket's
+	 * own inode (fchmod), less the umask (0177 too, for kernels that
+	 * take only the umask). tend is single-threaded here. */
+	if (fchmod(fd, 0600) < 0)
+		return -errno;
 	mode_t old = umask(0177);
 	int r = RET_NERRNO(bind(fd, (const struct sockaddr *)sa, sizeof(*sa)));
 	umask(old);
@@ -469,7 +473,14 @@ int ctl_open(struct ev_loop *loop, struct sup *sup, const char *path, struct ctl
 	}
 	if (r < 0)
 		return log_warn_errno(r, "control socket '%s': cannot bind: %m", path);
-	if (chmod(path, 0600) < 0 || stat(path, &st) < 0 || listen(fd, CTL_MAX_CLIENTS) < 0) {
+	/* What we made, to remove at exit only if still there: lstat, which
+	 * follows no link. Something else there already is someone swapping
+	 * names in the socket's folder (which must be root's alone, see
+	 * tendctl(8)): give up the socket and leave the name alone. */
+	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return log_warn_errno(-EEXIST, "control socket '%s': replaced right after it was made, "
+				      "not using it (its folder must be writable by root only)", path);
+	if (listen(fd, CTL_MAX_CLIENTS) < 0) {
 		r = log_warn_errno(errno, "control socket '%s': %m", path);
 		unlink(path);
 		return r;

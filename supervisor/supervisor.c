@@ -568,11 +568,10 @@ static void notify_cb(pid_t sender, const char *key, const char *value, void *us
 int sup_notify_path(struct sup *s, const char **ret)
 {
 	if (!s->notify) {
-		char path[108];
 		/* An abstract socket: nothing to clean up in the file system, and
-		 * it lives in tend's network namespace only. */
-		snprintf(path, sizeof(path), "@tend-notify-%d-%d", (int)getpid(), (int)now_ms() % 100000);
-		int r = notify_server_open(s->loop, path, notify_cb, s, &s->notify);
+		 * it lives in tend's network namespace only. Its name is the
+		 * kernel's choice (NULL): a name nobody can take first. */
+		int r = notify_server_open(s->loop, NULL, notify_cb, s, &s->notify);
 		if (r < 0)
 			return r;
 	}

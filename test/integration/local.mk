@@ -57,3 +57,4 @@ integration_tests += test/integration/svc-notify-nosocket.sh
 integration_tests += test/integration/pid1-ctl-shutdown.sh
 integration_tests += test/integration/trust-reload.sh
 integration_tests += test/integration/trust-hook.sh
+integration_tests += test/integration/trust-sockets.sh
