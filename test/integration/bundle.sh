@@ -60,8 +60,12 @@ check_eq "noNewPrivileges false" false "$(jqc .process.noNewPrivileges)"
 hard=$(ulimit -Hn); want=65536
 [ "$hard" = unlimited ] || [ "$hard" -ge 65536 ] || want=$hard
 check_eq "RLIMIT_NOFILE" "[$want,$want]" "$(jqc '[.process.rlimits[] | select(.type == "RLIMIT_NOFILE") | .soft, .hard]')"
-check_eq "createRuntime hook" "{\"path\":\"$tmp/fake-tend-net\",\"args\":[\"tend-net\",\"hook\",\"up\"]}" "$(jqc '.hooks.createRuntime[0]')"
-check_eq "poststop hook" "{\"path\":\"$tmp/fake-tend-net\",\"args\":[\"tend-net\",\"hook\",\"down\"]}" "$(jqc '.hooks.poststop[0]')"
+check_eq "createRuntime hook, with DIR/tend.ini" "{\"path\":\"$tmp/fake-tend-net\",\"args\":[\"tend-net\",\"hook\",\"up\",\"-c\",\"$b/tend.ini\"]}" "$(jqc '.hooks.createRuntime[0]')"
+check_eq "poststop hook, with DIR/tend.ini" "{\"path\":\"$tmp/fake-tend-net\",\"args\":[\"tend-net\",\"hook\",\"down\",\"-c\",\"$b/tend.ini\"]}" "$(jqc '.hooks.poststop[0]')"
+check "DIR/tend.ini is the INI" cmp "$tmp/tend.ini" "$b/tend.ini"
+check_eq "DIR/tend.ini: root's, 0600" "0:0 600" "$(stat -c '%u:%g %a' "$b/tend.ini")"
+check_eq "DIR/tend.ini bound read-only at /etc/tend/tend.ini" '["bind","ro"]' \
+	"$(jq -c --arg s "$b/tend.ini" '.mounts[] | select(.destination == "/etc/tend/tend.ini" and .source == $s) | .options' "$c")"
 check_eq "bind rw" "{\"destination\":\"/var/lib/data\",\"type\":\"bind\",\"source\":\"$tmp/data\",\"options\":[\"rbind\",\"rw\"]}" \
 	"$(jqc '.mounts[] | select(.destination == "/var/lib/data")')"
 check_eq "bind ro" '["rbind","ro"]' "$(jqc '.mounts[] | select(.destination == "/srv/ro") | .options')"
