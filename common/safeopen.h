@@ -9,7 +9,11 @@
  * follows only root's own symbolic links. Anywhere else the path is the
  * service's to change, and the open must be done with the service's
  * identity (after the privilege drop): safeopen_as_service(). Both open
- * with O_NONBLOCK, so a FIFO never hangs the caller, then clear it. */
+ * with O_NONBLOCK, so a FIFO never hangs the caller, then clear it.
+ *
+ * Hard links need no rule of their own: where tend opens, no one but root
+ * can add a name to the folder; where the service opens, the kernel
+ * judges its rights on the file, whatever name led there. */
 #ifndef TEND_SAFEOPEN_H
 #define TEND_SAFEOPEN_H
 

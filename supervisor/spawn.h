@@ -5,7 +5,12 @@
  * the program) is done in the child after fork, and a failure comes back
  * through a close-on-exec pipe as a struct spawn_error; EOF on that pipe
  * means exec succeeded. tend never blocks on it: the caller watches the fd
- * on its loop. */
+ * on its loop.
+ *
+ * The files a service is given (stdout, stderr, env_file) are opened by
+ * tend only where the service cannot change where their path leads, and
+ * otherwise after the privilege drop with the service's own rights
+ * (common/safeopen.h): a service never gets a file it could not open. */
 #ifndef TEND_SPAWN_H
 #define TEND_SPAWN_H
 
