@@ -3,4 +3,5 @@ common_libcommon_a_SOURCES = \
 	common/log.c common/log.h \
 	common/safeopen.c common/safeopen.h \
 	common/strv.c common/strv.h \
-	common/util.c common/util.h
+	common/util.c common/util.h \
+	common/utf8.c common/utf8.h

@@ -6,7 +6,14 @@
  * timeout, and is also how a result known already inside probe_start (a
  * connect() refused at once, say) reaches the caller: it is re-armed with
  * a zero delay, so that done always runs from the loop and the caller never
- * sees its callback before probe_start has returned. */
+ * sees its callback before probe_start has returned.
+ *
+ * An exec: probe's stdout and stderr are a pipe that tend reads on the
+ * loop (the ev_io), keeping only the last line that had text, cut to
+ * PROBE_LINE_MAX: on failure that line ends the reason ("exit 1: database
+ * not reachable"), made valid UTF-8 with its control characters replaced.
+ * Nothing a probe prints reaches tend's own stderr: that is tend's log,
+ * one event (or one JSON object) a line, and no place for anyone's text. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -23,6 +30,7 @@
 #include <sys/wait.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "supervisor/probe.h"
 
@@ -30,6 +38,11 @@
  * Unavailable\r\n" fits many times over; a server that sends more than this
  * without a line end is not speaking HTTP. */
 #define PROBE_HTTP_LINE_MAX 256
+/* An exec: probe's line kept for the reason, in bytes. */
+#define PROBE_LINE_MAX 200
+/* Reads of a probe's output drained at its exit, at most: something it
+ * left running may write on and must not hold the loop. */
+#define PROBE_DRAIN_READS 16
 
 enum probe_stage {
 	PROBE_CONNECTING,
@@ -58,7 +71,11 @@ struct probe {
 	size_t req_len, req_off;
 	char buf[PROBE_HTTP_LINE_MAX];
 	size_t buf_len;
-	char why[96];
+	char line[PROBE_LINE_MAX];      /* exec: the line being read */
+	size_t line_len;
+	char last[PROBE_LINE_MAX];      /* exec: the last line with text */
+	size_t last_len;
+	char why[96];                   /* as long as a service's probe_state */
 };
 
 static void probe_set_why(struct probe *p, const char *fmt, ...) _printf_(2, 3);
@@ -122,6 +139,9 @@ static void probe_decide_later(struct probe *p, bool ok)
 	ev_timer_start(p->loop, &p->timer);
 }
 
+static void probe_exec_read(struct probe *p, unsigned max);
+static void probe_exec_why_line(struct probe *p);
+
 static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct probe *p = w->data;
@@ -136,6 +156,10 @@ static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (p->kind == CONF_PROBE_EXEC && ev_is_pending(&p->child))
 		return;
 	probe_set_why(p, "timed out after %s", fmt_ms(d, sizeof(d), p->timeout_ms));
+	if (p->kind == CONF_PROBE_EXEC) {
+		probe_exec_read(p, PROBE_DRAIN_READS);
+		probe_exec_why_line(p);
+	}
 	probe_finish(p, false);
 }
 
@@ -215,6 +239,67 @@ static void probe_http_recv(struct probe *p)
 	}
 }
 
+/* ---- exec: a probe's output ------------------------------------------- */
+
+static void probe_exec_take(struct probe *p, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\n') {
+			if (p->line_len > 0) {
+				memcpy(p->last, p->line, p->line_len);
+				p->last_len = p->line_len;
+			}
+			p->line_len = 0;
+		} else if (p->line_len < sizeof(p->line)) {
+			p->line[p->line_len++] = b[i];
+		}
+	}
+}
+
+/* Read what the probe wrote; at most max reads. At its end (EOF), or on
+ * an error, stop watching. */
+static void probe_exec_read(struct probe *p, unsigned max)
+{
+	char b[4096];
+
+	while (p->fd >= 0 && max-- > 0) {
+		ssize_t k = read(p->fd, b, sizeof(b));
+		if (k > 0) {
+			probe_exec_take(p, b, (size_t)k);
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EAGAIN)
+			return;
+		ev_io_stop(p->loop, &p->io);
+		p->fd = safe_close(p->fd);
+	}
+}
+
+/* ": LINE" after the reason, for the log and the status: valid UTF-8, no
+ * control characters (a terminal escape in tend's log would be the
+ * probe's to play), cut between characters to fit why. */
+static void probe_exec_why_line(struct probe *p)
+{
+	const char *l = p->line_len > 0 ? p->line : p->last;
+	size_t n = p->line_len > 0 ? p->line_len : p->last_len;
+	char clean[PROBE_LINE_MAX];
+	size_t used = strlen(p->why);
+
+	while (n > 0 && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
+		n--;
+	if (n == 0 || used + 3 >= sizeof(p->why))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)l[i];
+		clean[i] = c == '\t' ? ' ' : c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	memcpy(p->why + used, ": ", 2);
+	used += 2;
+	utf8_sanitize(p->why + used, sizeof(p->why) - used, clean, n);
+}
+
 static void probe_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct probe *p = w->data;
@@ -245,7 +330,8 @@ static void probe_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		probe_http_recv(p);
 		return;
 	case PROBE_RUNNING:
-		break;
+		probe_exec_read(p, 1);
+		return;
 	}
 }
 
@@ -257,6 +343,7 @@ static void probe_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	/* libev has reaped it: the pid is no longer ours to signal. Its
 	 * group, if anything is left in it, still is (probe_release). */
 	p->pid = 0;
+	probe_exec_read(p, PROBE_DRAIN_READS);
 	if (WIFEXITED(st)) {
 		if (WEXITSTATUS(st) == 0) {
 			probe_finish(p, true);
@@ -268,6 +355,7 @@ static void probe_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		probe_set_why(p, "killed by signal %d", WTERMSIG(st));
 	else
 		probe_set_why(p, "ended with status 0x%x", (unsigned)st);
+	probe_exec_why_line(p);
 	probe_finish(p, false);
 }
 
@@ -374,7 +462,7 @@ void probe_set_exec_setup(void (*fn)(void *userdata)) { exec_setup = fn; }
 
 /* In the child, between fork and exec: a clean slate, as a service gets.
  * Only async-signal-safe calls from here on (and the setup hook's). */
-static _Noreturn void probe_exec_child(char *const *argv, char *const *envp, void *userdata)
+static _Noreturn void probe_exec_child(char *const *argv, char *const *envp, int out, void *userdata)
 {
 	extern char **environ;
 	sigset_t none;
@@ -395,12 +483,18 @@ static _Noreturn void probe_exec_child(char *const *argv, char *const *envp, voi
 
 	(void)setpgid(0, 0);
 
+	/* stdin /dev/null; stdout and stderr the pipe tend reads (or
+	 * /dev/null when there is none): never tend's own stderr. */
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
+	if (out < 0)
+		out = null;
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+	    dup2(out, STDERR_FILENO) < 0)
 		_exit(126);
-	/* dup2() onto itself keeps FD_CLOEXEC (tend started with 0 or 1 closed). */
+	/* dup2() onto itself keeps FD_CLOEXEC (tend started with 0, 1 or 2 closed). */
 	(void)fcntl(STDIN_FILENO, F_SETFD, 0);
 	(void)fcntl(STDOUT_FILENO, F_SETFD, 0);
+	(void)fcntl(STDERR_FILENO, F_SETFD, 0);
 	/* Everything of tend's is close-on-exec already; this is the belt. */
 	(void)close_all_fds(-1);
 
@@ -417,11 +511,27 @@ static int probe_start_exec(struct probe *p, const struct conf_probe *cp, char *
 	if (!cp->argv || !cp->argv[0])
 		return -EINVAL;
 
+	/* No pipe (EMFILE...): the probe still runs, its output to /dev/null. */
+	int out[2] = { -1, -1 };
+	if (pipe2(out, O_CLOEXEC) < 0)
+		out[0] = out[1] = -1;
+
 	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		int e = errno;
+		safe_close(out[0]);
+		safe_close(out[1]);
+		return -e;
+	}
 	if (pid == 0)
-		probe_exec_child(cp->argv, envp, p->userdata);
+		probe_exec_child(cp->argv, envp, out[1], p->userdata);
+	safe_close(out[1]);
+	if (out[0] >= 0) {
+		p->fd = out[0];
+		fd_nonblock(p->fd, 1);
+		ev_io_set(&p->io, p->fd, EV_READ);
+		ev_io_start(p->loop, &p->io);
+	}
 
 	/* Also from this side, so that a kill of the group right after fork
 	 * already reaches it. */

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "common/utf8.h"
 #include "common/util.h"
 #include "supervisor/service.h"
 #include "supervisor/status.h"
@@ -149,9 +150,27 @@ static int set(json_t *o, const char *k, json_t *v)
 	return json_object_set_new(o, k, v);
 }
 
+/* Any text as a JSON string. jansson refuses invalid UTF-8, and one such
+ * byte (a service's STATUS=, a probe's last line) would fail the whole
+ * document: what is not UTF-8 reads U+FFFD. NULL when out of memory. */
+static json_t *text(const char *s)
+{
+	size_t n = strlen(s);
+	if (utf8_valid(s, n))
+		return json_stringn(s, n);
+	/* Each byte becomes at most the three of U+FFFD. */
+	char *buf = malloc(3 * n + 1);
+	if (!buf)
+		return NULL;
+	utf8_sanitize(buf, 3 * n + 1, s, n);
+	json_t *j = json_string(buf);
+	free(buf);
+	return j;
+}
+
 static json_t *str_or_null(const char *s)
 {
-	return s && *s ? json_string(s) : json_null();
+	return s && *s ? text(s) : json_null();
 }
 
 static json_t *service_json(const struct svc *v, bool is_main, uint64_t now)
@@ -167,7 +186,7 @@ static json_t *service_json(const struct svc *v, bool is_main, uint64_t now)
 		json_decref(hp);
 		return NULL;
 	}
-	r |= set(o, "name", json_string(v->conf->name));
+	r |= set(o, "name", text(v->conf->name));
 	r |= set(o, "state", json_string(svc_state_name(v->state)));
 	r |= set(o, "main", json_boolean(is_main));
 	r |= set(o, "pid", v->pid > 0 ? json_integer(v->pid) : json_null());
@@ -233,9 +252,14 @@ int status_json(const struct sup *sup, const char *name, bool pretty, char **ret
 
 /* ---- Prometheus ---------------------------------------------------------- */
 
-/* A label value: backslash, double quote and newline escaped. */
-static void put_label(FILE *f, const char *s)
+/* A label value: UTF-8 (as the exposition format requires), backslash,
+ * double quote and newline escaped. */
+static void put_label(FILE *f, const char *label)
 {
+	char buf[3 * 64 + 1]; /* names are at most 64 bytes */
+	const char *s = buf;
+
+	utf8_sanitize(buf, sizeof(buf), label, strlen(label));
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
 			fputc('\\', f);

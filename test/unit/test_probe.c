@@ -467,7 +467,8 @@ END_TEST
 START_TEST(exec_clean_slate)
 {
 	/* What tend has that a probe must not: blocked and ignored signals,
-	 * an inheritable fd, tend's stdin/stdout, tend's process group. */
+	 * an inheritable fd, tend's stdin/stdout/stderr (its stdout and stderr
+	 * are the pipe tend reads), tend's process group. */
 	sigset_t ss;
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
@@ -478,13 +479,14 @@ START_TEST(exec_clean_slate)
 	int leak = dup(2); /* no CLOEXEC on purpose */
 	ck_assert_int_ge(leak, 3);
 
-	char cmd[512];
+	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
 		 "grep -Eq '^SigBlk:[[:space:]]*0+$' /proc/self/status || exit 2; "
 		 "grep -Eq '^SigIgn:[[:space:]]*0+$' /proc/self/status || { grep Sig /proc/self/status >&2; exit 3; }; "
 		 "test -e /proc/$$/fd/%d && exit 4; "
 		 "test \"$(readlink /proc/$$/fd/0)\" = /dev/null || exit 5; "
-		 "test \"$(readlink /proc/$$/fd/1)\" = /dev/null || exit 6; "
+		 "case \"$(readlink /proc/$$/fd/1)\" in pipe:*) ;; *) exit 6;; esac; "
+		 "test \"$(readlink /proc/$$/fd/2)\" = \"$(readlink /proc/$$/fd/1)\" || exit 8; "
 		 "test \"$(cut -d' ' -f5 /proc/$$/stat)\" = $$ || exit 7; "
 		 "exit 0",
 		 leak);
