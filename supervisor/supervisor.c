@@ -26,7 +26,6 @@
 
 #include "common/log.h"
 #include "common/strv.h"
-#include "common/utf8.h"
 #include "supervisor/notify.h"
 #include "supervisor/service.h"
 #include "supervisor/supervisor.h"
@@ -534,7 +533,7 @@ void sup_signal(struct sup *s, int sig)
 		break;
 	}
 	case SIGTERM: case SIGINT:
-		log_info("SIG%s: %s", conf_signal_name(sig), s->phase == PHASE_RUN ? "shutting down" : "stopping at once");
+		log_info("SIG%s: %s", conf_signal_name(sig), sup_is_stopping(s) ? "stopping at once" : "shutting down");
 		sup_shutdown(s);
 		break;
 	case SIGUSR1: case SIGUSR2: case SIGQUIT: case SIGWINCH:
@@ -560,8 +559,7 @@ static void notify_cb(pid_t sender, const char *key, const char *value, void *us
 		if (strcmp(key, "READY") == 0 && strcmp(value, "1") == 0)
 			svc_notify_ready(v);
 		else if (strcmp(key, "STATUS") == 0)
-			/* Untrusted bytes, kept as valid UTF-8 cut between characters. */
-			utf8_sanitize(v->status_text, sizeof(v->status_text), value, strlen(value));
+			snprintf(v->status_text, sizeof(v->status_text), "%s", value);
 		return;
 	}
 	log_debug("notify message from pid %d, not of a notify service: ignored", (int)sender);

@@ -86,7 +86,7 @@ for n in a c d; do
 done
 check "b (removed) never started" test ! -e "$S/b"
 apid=$(ictl status a --json | jq -r '.services[0].pid // empty')
-check "a runs the reloaded command" grep -q 'sleep.1001' "/proc/${apid:-none}/cmdline"
+check "a runs the reloaded command" bash -c "nsenter -t $NET_PID -m -- cat /proc/${apid:-none}/cmdline | grep -q 'sleep.1001'"
 check "d before a (the reloaded order)" test "$(cat "$S/d")" -le "$(cat "$S/a")"
 kill -TERM "$NET_PID"
 net_wait
@@ -110,6 +110,7 @@ net_wait
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check_eq "SIGTERM during the wait: exit 0" 0 "$NET_RC"
 check "SIGTERM during the wait: at once (${ms}ms)" test "$ms" -lt 3000
+check "SIGTERM during the wait: an orderly shutdown, the first" grep -q "SIGTERM: shutting down" "$NET_TMP/err"
 check "SIGTERM during the wait: nothing started" test -z "$(ls "$S")"
 check "SIGTERM during the wait: no sanitizer report" bash -c "! grep -q 'Sanitizer' '$NET_TMP/err'"
 if [ "$_failed" != 0 ]; then
