@@ -26,6 +26,7 @@
 
 #include "common/log.h"
 #include "common/strv.h"
+#include "common/utf8.h"
 #include "supervisor/notify.h"
 #include "supervisor/service.h"
 #include "supervisor/supervisor.h"
@@ -559,7 +560,8 @@ static void notify_cb(pid_t sender, const char *key, const char *value, void *us
 		if (strcmp(key, "READY") == 0 && strcmp(value, "1") == 0)
 			svc_notify_ready(v);
 		else if (strcmp(key, "STATUS") == 0)
-			snprintf(v->status_text, sizeof(v->status_text), "%s", value);
+			/* Untrusted bytes, kept as valid UTF-8 cut between characters. */
+			utf8_sanitize(v->status_text, sizeof(v->status_text), value, strlen(value));
 		return;
 	}
 	log_debug("notify message from pid %d, not of a notify service: ignored", (int)sender);

@@ -58,4 +58,5 @@ integration_tests += test/integration/pid1-ctl-shutdown.sh
 integration_tests += test/integration/trust-reload.sh
 integration_tests += test/integration/trust-hook.sh
 integration_tests += test/integration/trust-sockets.sh
+integration_tests += test/integration/trust-bundle.sh
 integration_tests += test/integration/hostile-utf8.sh
