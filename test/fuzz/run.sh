@@ -4,7 +4,8 @@
 # fuzz_conf.c, seeded with test/corpus), http (the HTTP request reader,
 # fuzz_http.c), control (the control request reader, fuzz_control.c) and
 # notify (the sd_notify datagram parser, fuzz_notify.c) and split (the
-# command-line splitter, fuzz_split.c). FUZZ_TARGETS
+# command-line splitter, fuzz_split.c) and ocistate (tend-net's OCI state
+# reader, fuzz_ocistate.c). FUZZ_TARGETS
 # picks some ("http notify"). Fails on any crash, leak, timeout or
 # sanitizer report. Needs clang with libFuzzer (Debian: clang,
 # libclang-rt-14-dev); skips without them.
@@ -14,7 +15,7 @@
 . "$TOP_SRCDIR/test/lib.sh"
 
 : "${FUZZ_SECONDS:=30}"
-: "${FUZZ_TARGETS:=conf http control notify split}"
+: "${FUZZ_TARGETS:=conf http control notify split ocistate}"
 : "${CC_FUZZ:=clang}"
 : "${FUZZ_JOBS:=1}"
 need_cmd "$CC_FUZZ" pkg-config
@@ -50,7 +51,7 @@ pkg-config --exists libev 2>/dev/null || libs+=(-lev)
 # (with the one piece of init/ it calls), conf/ and common/.
 mkdir -p "$work/obj"
 objs=()
-for src in "$S"/supervisor/*.c "$S"/conf/*.c "$S"/common/*.c "$S"/init/signals.c; do
+for src in "$S"/supervisor/*.c "$S"/conf/*.c "$S"/common/*.c "$S"/init/signals.c "$S"/net/ocistate.c; do
 	o=$work/obj/$(basename "$(dirname "$src")")-$(basename "$src" .c).o
 	if ! "$CC_FUZZ" "${flags[@]}" "${cflags[@]}" -c "$src" -o "$o" 2>>"$work/cc.log"; then
 		cat "$work/cc.log"
@@ -72,6 +73,8 @@ seed control many '\002a b c d e f g h i j\n'
 seed notify ready '\000READY=1\nSTATUS=up and running\n'
 seed notify mainpid '\003MAINPID=42\nFDSTORE=1\nX\n=y\nSTOPPING=1'
 seed notify barrier '\001BARRIER=1'
+seed ocistate create '{"ociVersion":"1.0.2","id":"web-1","status":"creating","pid":4242,"bundle":"/srv/b","annotations":{"a":"b"}}'
+seed ocistate stopped '{"ociVersion":"1.0.2","id":"x","status":"stopped","bundle":"/b"}'
 seed split quotes "sh -c 'echo \"\$HOME\" x' \"a b\" c%%d"
 
 fuzz_one() {
@@ -96,6 +99,7 @@ fuzz_one() {
 	control) extra=(-max_len=4200) ;;
 	notify) extra=(-max_len=4200) ;;
 	split) extra=(-max_len=4096) ;;
+	ocistate) extra=(-max_len=4096) ;; # tend-net's OCI state reader (net/ocistate.c)
 	*) die "no harness named '$name'" ;;
 	esac
 	if [ -n "${FUZZ_SEEDS:-}" ] && [ -d "$FUZZ_SEEDS/$name" ]; then
