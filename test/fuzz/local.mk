@@ -4,3 +4,4 @@
 # run.sh is registered as an integration test (test/integration/local.mk).
 EXTRA_DIST += test/fuzz/fuzz_conf.c test/fuzz/fuzz_http.c test/fuzz/fuzz_control.c test/fuzz/fuzz_notify.c test/fuzz/conf.dict test/fuzz/README.md test/corpus
 EXTRA_DIST += test/fuzz/fuzz_split.c
+EXTRA_DIST += test/fuzz/fuzz_ocistate.c
