@@ -158,11 +158,13 @@ struct svc_file {
 	const char *why;    /* why tend left it to the service, for errors */
 };
 
-/* Capabilities over files and paths (permissions, owners, mounts): a
- * service keeping one can change where any path leads, so its files are
- * always opened with its own identity, which holds them too. */
+/* Capabilities over files and paths (permissions, owners, mounts) or to
+ * become root: a service keeping one can change where any path leads, so
+ * its files are always opened with its own identity, which holds them
+ * too. */
 #define FILE_CAPS ((1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | \
-		   (1ULL << CAP_FOWNER) | (1ULL << CAP_CHOWN) | (1ULL << CAP_SYS_ADMIN))
+		   (1ULL << CAP_FOWNER) | (1ULL << CAP_CHOWN) | (1ULL << CAP_SYS_ADMIN) | \
+		   (1ULL << CAP_SETUID))
 
 /* ENXIO from opening for writing with O_NONBLOCK: a FIFO with no reader. */
 static const char *fifo_hint(int err)
@@ -178,6 +180,12 @@ static void file_open_as_tend(const struct spawn_params *p, const struct ids *id
 		return;
 	if (p->conf->capabilities & FILE_CAPS) {
 		f->why = "it keeps a capability over files";
+		return;
+	}
+	/* A set-user-ID program could make it root, the owner of root's
+	 * folders. */
+	if (!p->conf->no_new_privileges) {
+		f->why = "no_new_privileges = no";
 		return;
 	}
 	uid_t uid = ids->set_user ? ids->uid : geteuid();

@@ -107,6 +107,13 @@ stdout = $T/loglink/linked.log
 command = sh $T/good.sh own
 user = nobody
 stdout = $T/own/out.log
+
+[service:nnp]
+command = sh $T/good.sh nnp
+user = nobody
+no_new_privileges = no
+stdout = $T/log/nnp.log
+restart = no
 EOT
 
 tend_start "$T/tend.ini"
@@ -139,8 +146,16 @@ check "root's link to root's log folder: stdout written" grep -qx "hello-out lin
 wait_file 10 "$T/pids/own" && wait_until 5 grep -q hello-out "$T/own/out.log" 2>/dev/null
 check "the service's own folder: stdout written" grep -qx "hello-out own" "$T/own/out.log"
 
+# A service that may gain root through a set-user-ID program could make
+# root's folder lead elsewhere: its log is opened with its own rights.
+wait_until 10 log_has "$(svclog nnp)cannot start"
+check "no_new_privileges = no: opened with the service's rights, which cannot write root's folder" \
+	log_has "$(svclog nnp)cannot start: cannot open '$T/log/nnp.log' with the service's rights (no_new_privileges = no): Permission denied"
+check "no_new_privileges = no: tend did not create the file" test ! -e "$T/log/nnp.log"
+
 # The refusals, for the record.
 grep "cannot start" "$LOG" | sort -u | sed 's/^/# /'
+
 tend_stop
 check_eq "tend stops cleanly" 0 "$TEND_RC"
 check "root's files still unchanged at the end" \
