@@ -86,7 +86,7 @@ for n in a c d; do
 done
 check "b (removed) never started" test ! -e "$S/b"
 apid=$(ictl status a --json | jq -r '.services[0].pid // empty')
-check "a runs the reloaded command" bash -c "nsenter -t $NET_PID -m -- cat /proc/${apid:-none}/cmdline | grep -q 'sleep.1001'"
+check "a runs the reloaded command" bash -c "nsenter -t $NET_PID -m -- cat /proc/${apid:-none}/cmdline | tr '\\0' ' ' | grep -q 'sleep 1001'"
 check "d before a (the reloaded order)" test "$(cat "$S/d")" -le "$(cat "$S/a")"
 kill -TERM "$NET_PID"
 net_wait
