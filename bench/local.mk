@@ -17,7 +17,7 @@ bench-pid1: all bench/pid1-bench$(EXEEXT)
 # script of `ip` commands. Its driver is netc-driver built again, -O2 and
 # without sanitizers, from the same sources.
 EXTRA_PROGRAMS += bench/net-setup-bench
-bench_net_setup_bench_SOURCES = test/netc-driver.c net/netc.c common/log.c common/util.c common/strv.c
+bench_net_setup_bench_SOURCES = test/netc-driver.c net/netc.c common/log.c common/util.c common/strv.c common/outfd.c common/utf8.c
 bench_net_setup_bench_CFLAGS = -O2 $(WARN_CFLAGS) $(NL_CFLAGS)
 bench_net_setup_bench_LDFLAGS = $(HARDEN_LDFLAGS)
 bench_net_setup_bench_LDADD = $(NL_LIBS) $(EV_LIBS)
@@ -32,7 +32,7 @@ bench-net-setup: bench/net-setup-bench$(EXEEXT)
 # (median, p90, max, attempts/s) and notify lines dispatched per second.
 # -O2 without sanitizers; not part of `make check`.
 EXTRA_PROGRAMS += bench/probe-bench
-bench_probe_bench_SOURCES = bench/probe-bench.c supervisor/probe.c supervisor/notify.c common/log.c common/util.c common/strv.c
+bench_probe_bench_SOURCES = bench/probe-bench.c supervisor/probe.c supervisor/notify.c common/log.c common/util.c common/strv.c common/outfd.c common/utf8.c
 bench_probe_bench_CFLAGS = -O2 $(WARN_CFLAGS)
 bench_probe_bench_LDFLAGS = $(HARDEN_LDFLAGS)
 bench_probe_bench_LDADD = $(EV_LIBS)

@@ -1,6 +1,7 @@
 noinst_LIBRARIES += common/libcommon.a
 common_libcommon_a_SOURCES = \
 	common/log.c common/log.h \
+	common/outfd.c common/outfd.h \
 	common/safeopen.c common/safeopen.h \
 	common/strv.c common/strv.h \
 	common/util.c common/util.h \

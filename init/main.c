@@ -443,6 +443,8 @@ int main(int argc, char **argv)
 		conf_free(conf);
 		return EXIT_SOFTWARE;
 	}
+	/* From here on a stderr nobody reads never blocks tend. */
+	output_watch_log(loop);
 
 	/* tend's own NOTIFY_SOCKET is for tend alone: kept here, and taken
 	 * out of the environment every child inherits (services, probes). */

@@ -7,7 +7,7 @@
 # -shared: automake without libtool has no other way to make a module.
 netcmoddir = $(pkglibdir)
 netcmod_PROGRAMS = tend-netc.so
-tend_netc_so_SOURCES = net/netc.c net/netc.h common/log.c common/util.c common/strv.c
+tend_netc_so_SOURCES = net/netc.c net/netc.h common/log.c common/util.c common/strv.c common/outfd.c common/utf8.c
 tend_netc_so_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS) -fPIC
 tend_netc_so_LDFLAGS = $(AM_LDFLAGS) -shared -Wl,-soname,tend-netc.so
 tend_netc_so_LDADD = $(NL_LIBS) $(EV_LIBS)

@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/outfd.h"
 #include "supervisor/output.h"
 
-#define LINE_MAX_LEN 16384       /* a longer line is cut into pieces */
-#define QUEUE_HIGH (256 * 1024)  /* stop reading services above this */
+#define LINE_MAX_LEN 16384        /* a longer line is cut into pieces */
+#define QUEUE_HIGH (256 * 1024)   /* stop reading services above this */
+#define QUEUE_MAX (1024 * 1024)   /* never above this: what a stopped service left is dropped */
 
 struct output {
 	struct ev_loop *loop;
@@ -21,29 +23,35 @@ struct output {
 	struct output *next;   /* all outputs, to pause and resume them */
 };
 
-/* tend's stdout, shared by every tagged service. */
+/* tend's stdout, shared by every tagged service: q[head..head+len). */
 static struct {
-	int fd;
+	bool opened;
+	struct outfd fd;
 	ev_io io;
 	char *q;
-	size_t len, cap;
+	size_t head, len, cap;
+	unsigned long dropped;  /* lines past QUEUE_MAX, told in the log */
 	struct output *all;
 	bool paused;
-} out = { .fd = -2 };
+} out = { .fd = OUTFD_INIT };
+
+/* tend's own log (common/log.c), flushed from the loop. */
+static struct {
+	struct ev_loop *loop;
+	ev_io io;
+} logw;
 
 static void flush_cb(struct ev_loop *loop, ev_io *w, int revents);
 
-/* Our own open file description of stdout, so that O_NONBLOCK does not
- * leak to the services that inherit the same stdout. A socket cannot be
- * reopened this way: then writes stay blocking (documented). */
-static int stdout_fd(void)
+static struct outfd *stdout_fd(void)
 {
-	if (out.fd != -2)
-		return out.fd;
-	out.fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_APPEND);
-	if (out.fd < 0)
-		out.fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	return out.fd;
+	if (!out.opened) {
+		out.opened = true;
+		/* A closed stdout: outfd_write() says EBADF, lines are dropped. */
+		(void)outfd_open(&out.fd, STDOUT_FILENO);
+		ev_init(&out.io, flush_cb);
+	}
+	return &out.fd;
 }
 
 static void set_paused(struct ev_loop *loop, bool paused)
@@ -61,13 +69,13 @@ static void set_paused(struct ev_loop *loop, bool paused)
 
 static void flush(struct ev_loop *loop)
 {
+	struct outfd *fd = stdout_fd();
+
 	while (out.len > 0) {
-		ssize_t n = write(stdout_fd(), out.q, out.len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
+		ssize_t n = outfd_write(fd, out.q + out.head, out.len);
+		if (n == -EAGAIN) {
 			if (!ev_is_active(&out.io)) {
-				ev_io_init(&out.io, flush_cb, stdout_fd(), EV_WRITE);
+				ev_io_set(&out.io, outfd_fd(fd), EV_WRITE);
 				ev_io_start(loop, &out.io);
 			}
 			break;
@@ -76,11 +84,17 @@ static void flush(struct ev_loop *loop)
 			out.len = 0;
 			break;
 		}
-		memmove(out.q, out.q + n, out.len - (size_t)n);
+		out.head += (size_t)n;
 		out.len -= (size_t)n;
 	}
-	if (out.len == 0)
+	if (out.len == 0) {
+		out.head = 0;
 		ev_io_stop(loop, &out.io);
+		if (out.dropped) {
+			log_warn("%lu lines of output dropped (stdout was not read)", out.dropped);
+			out.dropped = 0;
+		}
+	}
 	set_paused(loop, out.len >= QUEUE_HIGH);
 }
 
@@ -88,23 +102,48 @@ static void flush_cb(struct ev_loop *loop, ev_io *w, int revents) { flush(loop);
 
 static void queue_line(struct output *o, const char *line, size_t len)
 {
-	size_t need = strlen(o->name) + 2 + len + 1;
+	size_t nl = strlen(o->name), need = nl + 2 + len + 1;
+
+	if (out.head + out.len + need > out.cap && out.head > 0) {
+		memmove(out.q, out.q + out.head, out.len);
+		out.head = 0;
+	}
 	if (out.len + need > out.cap) {
 		size_t cap = out.cap ? out.cap : 65536;
 		while (cap < out.len + need)
 			cap *= 2;
-		char *q = realloc(out.q, cap);
-		if (!q)
-			return; /* out of memory: this line is lost, tend goes on */
+		char *q = cap <= QUEUE_MAX ? realloc(out.q, cap) : NULL;
+		if (!q) { /* over the bound, or out of memory: tend goes on */
+			out.dropped++;
+			return;
+		}
 		out.q = q;
 		out.cap = cap;
 	}
-	size_t nl = strlen(o->name);
-	memcpy(out.q + out.len, o->name, nl);
-	memcpy(out.q + out.len + nl, ": ", 2);
-	memcpy(out.q + out.len + nl + 2, line, len);
-	out.q[out.len + nl + 2 + len] = '\n';
+	char *p = out.q + out.head + out.len;
+	memcpy(p, o->name, nl);
+	memcpy(p + nl, ": ", 2);
+	memcpy(p + nl + 2, line, len);
+	p[nl + 2 + len] = '\n';
 	out.len += need;
+}
+
+/* Queue the whole lines in o->buf (and, when last, the rest). */
+static void queue_lines(struct output *o, bool last)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < o->len; i++)
+		if (o->buf[i] == '\n') {
+			queue_line(o, o->buf + start, i - start);
+			start = i + 1;
+		}
+	if (start < o->len && (last || (start == 0 && o->len == sizeof(o->buf)))) {
+		/* The end, or a line longer than the buffer: in pieces. */
+		queue_line(o, o->buf + start, o->len - start);
+		start = o->len;
+	}
+	memmove(o->buf, o->buf + start, o->len - start);
+	o->len -= start;
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -114,48 +153,76 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (n <= 0)
 		return;
 	o->len += (size_t)n;
-	size_t start = 0;
-	for (size_t i = 0; i < o->len; i++)
-		if (o->buf[i] == '\n') {
-			queue_line(o, o->buf + start, i - start);
-			start = i + 1;
-		}
-	if (start == 0 && o->len == sizeof(o->buf)) { /* a line longer than the buffer */
-		queue_line(o, o->buf, o->len);
-		start = o->len;
-	}
-	memmove(o->buf, o->buf + start, o->len - start);
-	o->len -= start;
+	queue_lines(o, false);
 	flush(loop);
 }
+
+/* ---- tend's own log ---------------------------------------------------- */
+
+static void log_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	if (log_flush())
+		ev_io_stop(loop, w);
+}
+
+static void log_wake(void)
+{
+	int fd = log_queue_fd();
+	if (fd < 0 || ev_is_active(&logw.io))
+		return;
+	ev_io_set(&logw.io, fd, EV_WRITE);
+	ev_io_start(logw.loop, &logw.io);
+}
+
+void output_watch_log(struct ev_loop *loop)
+{
+	logw.loop = loop;
+	ev_init(&logw.io, log_io_cb);
+	log_set_nonblocking(log_wake);
+}
+
+/* ---- the end ----------------------------------------------------------- */
 
 void output_finish(struct ev_loop *loop)
 {
 	uint64_t deadline = now_ms() + 1000;
-	int fd = out.fd;
 
-	if (ev_is_active(&out.io))
+	if (out.opened)
 		ev_io_stop(loop, &out.io);
-	while (out.len > 0 && fd >= 0) {
-		ssize_t n = write(fd, out.q, out.len);
-		if (n > 0) {
-			memmove(out.q, out.q + n, out.len - (size_t)n);
+	if (logw.loop)
+		ev_io_stop(loop, &logw.io);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = -1 }, { .fd = -1 } };
+		while (out.len > 0) {
+			ssize_t n = outfd_write(&out.fd, out.q + out.head, out.len);
+			if (n <= 0) {
+				if (n != -EAGAIN)
+					out.len = 0;
+				break;
+			}
+			out.head += (size_t)n;
 			out.len -= (size_t)n;
-			continue;
 		}
+		bool log_done = log_flush();
 		uint64_t now = now_ms();
-		if ((n < 0 && errno != EAGAIN && errno != EINTR) || now >= deadline)
+		if ((out.len == 0 && log_done) || now >= deadline)
 			break;
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		poll(&p, 1, (int)(deadline - now));
+		if (out.len > 0)
+			p[0] = (struct pollfd){ .fd = outfd_fd(&out.fd), .events = POLLOUT };
+		if (!log_done)
+			p[1] = (struct pollfd){ .fd = log_queue_fd(), .events = POLLOUT };
+		(void)poll(p, 2, (int)(deadline - now));
 	}
-	out.len = out.cap = 0;
+	/* A reader that is gone or stuck loses the rest. */
+	log_finish();
+	out.head = out.len = out.cap = 0;
 	free(out.q);
 	out.q = NULL;
-	if (out.fd >= 0)
-		out.fd = safe_close(out.fd);
-	out.fd = -2;
+	outfd_close(&out.fd);
+	out.opened = false;
 }
+
+/* ---- services ---------------------------------------------------------- */
 
 int output_new(struct ev_loop *loop, const char *name, struct output **ret)
 {
@@ -169,6 +236,7 @@ int output_new(struct ev_loop *loop, const char *name, struct output **ret)
 		free(o);
 		return -e;
 	}
+	(void)stdout_fd();
 	o->loop = loop;
 	o->rfd = p[0];
 	o->wfd = p[1];
@@ -190,22 +258,13 @@ struct output *output_free(struct output *o)
 	if (!o)
 		return NULL;
 	ev_io_stop(o->loop, &o->io);
-	/* What the service wrote last is still worth showing. */
+	/* What the service wrote last is still worth showing, up to one
+	 * buffer of it: tend does not wait for the rest. */
 	safe_close(o->wfd);
 	ssize_t n;
-	while ((n = read(o->rfd, o->buf + o->len, sizeof(o->buf) - o->len)) > 0) {
+	while (o->len < sizeof(o->buf) && (n = read(o->rfd, o->buf + o->len, sizeof(o->buf) - o->len)) > 0)
 		o->len += (size_t)n;
-		if (o->len == sizeof(o->buf))
-			break;
-	}
-	size_t start = 0;
-	for (size_t i = 0; i < o->len; i++)
-		if (o->buf[i] == '\n') {
-			queue_line(o, o->buf + start, i - start);
-			start = i + 1;
-		}
-	if (start < o->len)
-		queue_line(o, o->buf + start, o->len - start);
+	queue_lines(o, true);
 	safe_close(o->rfd);
 	for (struct output **p = &out.all; *p; p = &(*p)->next)
 		if (*p == o) {
