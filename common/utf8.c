@@ -97,7 +97,7 @@ size_t utf8_trim_partial(const char *s, size_t n)
 			continue; /* a continuation byte: look further back */
 		size_t bad = 0;
 		/* A lead whose continuations all fit it, but too few. */
-		if (c >= 0xc2 && utf8_char(s + n - back, back, &bad) == 0 && bad == back)
+		if (c >= 0xc2 && c <= 0xf4 && utf8_char(s + n - back, back, &bad) == 0 && bad == back)
 			return n - back;
 		break;
 	}

@@ -23,3 +23,11 @@ test_unit_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 test_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(INIH_CFLAGS) $(CAP_CFLAGS)
 test_unit_test_conf_LDADD = $(CONF_LIBS) $(CHECK_LIBS)
 endif
+if HAVE_CHECK
+# utf8: common/utf8.c, and common/log.c's JSON lines and non-blocking stderr.
+unit_tests += test/unit/test_utf8
+check_PROGRAMS += test/unit/test_utf8
+test_unit_test_utf8_SOURCES = test/unit/test_utf8.c
+test_unit_test_utf8_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_test_utf8_LDADD = common/libcommon.a $(CHECK_LIBS)
+endif
