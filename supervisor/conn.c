@@ -1,15 +1,19 @@
 /* conn.c: see conn.h.
  *
  * Each client is a small state machine: READING (until a complete request,
- * a refusal, or the timeout), then WRITING (until the queued answer is out,
- * the client goes away, or the timeout), then freed. Both phases share one
- * ev_io (its events switched from READ to WRITE) and one ev_timer, so a
- * client costs a fixed amount of memory: its request buffer
- * (max_request + 1) and its answer (at most max_answer). */
+ * a refusal, or the request timeout), then WRITING (until the queued answer
+ * is out, the client goes away, or the timeout), then freed. Both phases
+ * share one ev_io (its events switched from READ to WRITE) and one ev_timer
+ * (re-armed for the answer), so a client costs a fixed amount of memory:
+ * its request buffer (max_request + 1) and its answer (at most
+ * max_answer). Clients are kept oldest first, so the one to drop for a new
+ * client is found from the head: the oldest unfinished one of the peer
+ * (pid, or address) that holds the most unfinished ones. */
 #include "config.h"
 
 #include <stdarg.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "common/log.h"
@@ -29,6 +33,7 @@ struct conn {
 	ev_io io;
 	ev_timer timer;
 	bool writing;
+	uint64_t peer; /* who is on the other side: see peer_key() */
 	char *in;
 	size_t in_len;
 	char *out;
@@ -42,9 +47,9 @@ struct conn_server {
 	int fd;
 	ev_io io;
 	ev_timer pause;
-	struct conn *clients;
+	struct conn *clients, *last; /* oldest first */
 	size_t n_clients;
-	uint64_t last_warn;
+	uint64_t last_warn, last_drop_log;
 };
 
 int conn_fd(const struct conn *c) { return c->fd; }
@@ -62,6 +67,8 @@ static void conn_free(struct conn *c)
 		s->clients = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	else if (s->last == c)
+		s->last = c->prev;
 	s->n_clients--;
 	free(c->in);
 	free(c->out);
@@ -150,42 +157,51 @@ static void dispatch(struct conn *c, size_t len)
 	struct conn_server *s = c->srv;
 	c->in[len] = 0;
 	ev_io_stop(s->loop, &c->io);
+	/* The answer gets its own time, whatever the request took. */
+	ev_timer_stop(s->loop, &c->timer);
+	ev_timer_set(&c->timer, s->p->timeout, 0.);
+	ev_timer_start(s->loop, &c->timer);
 	s->p->request(c, c->in, len, s->userdata);
 	finish(c);
 }
 
-static void read_request(struct conn *c)
+/* Read what the client sent. Returns true while it is still reading (no
+ * complete request yet), false once it was dispatched, refused or freed
+ * (c may be gone then). */
+static bool read_request(struct conn *c)
 {
 	const struct conn_params *p = c->srv->p;
 	ssize_t n = recv(c->fd, c->in + c->in_len, p->max_request - c->in_len, MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-			return;
+			return true;
 		log_debug("%s: client read failed: %m", p->what);
 		conn_free(c);
-		return;
+		return false;
 	}
 	c->in_len += (size_t)n;
 	size_t len = p->complete(c->in, c->in_len, n == 0);
 	if (len > 0) {
 		dispatch(c, len);
-		return;
+		return false;
 	}
 	if (n == 0) {
 		/* Gone with nothing said: nothing to answer. */
 		if (c->in_len == 0) {
 			conn_free(c);
-			return;
+			return false;
 		}
 		refuse(c, CONN_INCOMPLETE);
 		finish(c);
-		return;
+		return false;
 	}
 	if (c->in_len >= p->max_request) {
 		log_debug("%s: request longer than %zu bytes, refused", p->what, p->max_request);
 		refuse(c, CONN_TOO_LONG);
 		finish(c);
+		return false;
 	}
+	return true;
 }
 
 static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -213,6 +229,29 @@ static void client_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	conn_free(c);
 }
 
+/* A key for the peer: its pid on a unix socket (SO_PEERCRED), its address
+ * on TCP (IPv6 folded to 64 bits); 0 when unknown. */
+static uint64_t peer_key(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return (1ULL << 32) | ((struct sockaddr_in *)&ss)->sin_addr.s_addr;
+	if (ss.ss_family == AF_INET6) {
+		uint64_t a, b;
+		memcpy(&a, ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr, 8);
+		memcpy(&b, ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr + 8, 8);
+		return a ^ b ^ (2ULL << 60);
+	}
+	struct ucred cr;
+	len = sizeof(cr);
+	if (ss.ss_family == AF_UNIX && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0)
+		return (3ULL << 60) | (uint32_t)cr.pid;
+	return 0;
+}
+
 static struct conn *conn_new(struct conn_server *s, int fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
@@ -225,16 +264,60 @@ static struct conn *conn_new(struct conn_server *s, int fd)
 	}
 	c->srv = s;
 	c->fd = fd;
+	c->peer = peer_key(fd);
 	ev_io_init(&c->io, client_cb, fd, EV_READ);
 	c->io.data = c;
-	ev_timer_init(&c->timer, client_timer_cb, s->p->timeout, 0.);
+	ev_timer_init(&c->timer, client_timer_cb, s->p->request_timeout, 0.);
 	c->timer.data = c;
-	c->next = s->clients;
-	if (s->clients)
-		s->clients->prev = c;
-	s->clients = c;
+	c->prev = s->last;
+	if (s->last)
+		s->last->next = c;
+	else
+		s->clients = c;
+	s->last = c;
 	s->n_clients++;
 	return c;
+}
+
+/* Full: free the slot of the oldest client that has not sent a complete
+ * request, else of the oldest one being answered, telling it why. Never
+ * fails while there is a client. */
+static void drop_oldest(struct conn_server *s)
+{
+	struct conn *victim = NULL;
+	size_t most = 0;
+	for (struct conn *c = s->clients, *next; c; c = next) {
+		next = c->next;
+		/* Accepted in this same batch, its request may be waiting
+		 * unread: that client is not idle, serve it rather than drop
+		 * it. (read_request may free c, never another client.) */
+		if (c->writing || !read_request(c))
+			continue;
+		/* The peer holding the most unfinished clients pays first,
+		 * with its oldest one: a flood from one peer never costs
+		 * another peer's client its slot. */
+		size_t n = 0;
+		for (struct conn *o = s->clients; o; o = o->next)
+			n += !o->writing && o->peer == c->peer;
+		if (n > most) {
+			most = n;
+			victim = c;
+		}
+	}
+	if (!victim)
+		victim = s->clients;
+	if (!victim || s->n_clients < s->p->max_clients)
+		return;
+	uint64_t now = now_ms();
+	if (now - s->last_drop_log > 10000) {
+		log_debug("%s: %zu clients, dropping the oldest %s one for a new one", s->p->what, s->n_clients,
+			  victim->writing ? "answered" : "unfinished");
+		s->last_drop_log = now;
+	}
+	if (!victim->writing)
+		refuse(victim, CONN_DROPPED);
+	(void)flush_out(victim);
+	conn_free(victim);
 }
 
 /* Over max_clients: say so at once (best effort, never waiting) and close,
@@ -277,11 +360,8 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 			ev_timer_start(loop, &s->pause);
 			return;
 		}
-		if (s->n_clients >= s->p->max_clients) {
-			log_debug("%s: %zu clients already, refusing one", s->p->what, s->n_clients);
-			refuse_busy(s, fd);
-			continue;
-		}
+		if (s->n_clients >= s->p->max_clients)
+			drop_oldest(s);
 		struct conn *c = conn_new(s, fd);
 		if (!c) {
 			refuse_busy(s, fd);

@@ -2,8 +2,10 @@
  *
  * The bounds (conn.h) are what keeps a slow or hostile client from
  * costing tend more than a slot: a request is one line of at most
- * CTL_MAX_REQUEST bytes, at most CTL_MAX_CLIENTS are connected at once,
- * and each has CTL_TIMEOUT to send its line and read its answer. */
+ * CTL_MAX_REQUEST bytes, at most CTL_MAX_CLIENTS are connected at once
+ * (a new one takes the slot of the oldest idle one), and each has
+ * CTL_REQUEST_TIMEOUT to send its line and CTL_TIMEOUT to read its
+ * answer. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -28,6 +30,7 @@
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
+#define CTL_REQUEST_TIMEOUT 5.0 /* tendctl sends its line at once */
 #define CTL_TIMEOUT 10.0
 
 struct ctl {
@@ -378,6 +381,7 @@ static void ctl_refuse(struct conn *c, enum conn_refusal why, void *userdata)
 	case CONN_TIMEOUT: reply_err(c, "timed out"); break;
 	case CONN_BUSY: reply_err(c, "too many clients, try again"); break;
 	case CONN_INCOMPLETE: reply_err(c, "incomplete request"); break;
+	case CONN_DROPPED: reply_err(c, "dropped: too many clients, and this one the oldest unfinished"); break;
 	}
 }
 
@@ -386,6 +390,7 @@ static const struct conn_params ctl_params = {
 	.max_request = CTL_MAX_REQUEST,
 	.max_answer = CTL_MAX_ANSWER,
 	.max_clients = CTL_MAX_CLIENTS,
+	.request_timeout = CTL_REQUEST_TIMEOUT,
 	.timeout = CTL_TIMEOUT,
 	.complete = ctl_request_complete,
 	.accepted = ctl_accepted,

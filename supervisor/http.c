@@ -17,6 +17,7 @@
 #define HTTP_MAX_REQUEST 8192
 #define HTTP_MAX_ANSWER (8u << 20)
 #define HTTP_MAX_CLIENTS 32
+#define HTTP_REQUEST_TIMEOUT 5.0 /* a probe sends its request at once */
 #define HTTP_TIMEOUT 10.0
 
 struct http {
@@ -141,6 +142,7 @@ static void http_refuse(struct conn *c, enum conn_refusal why, void *userdata)
 	case CONN_TIMEOUT: text(c, false, 408, "Request Timeout", "timed out\n"); break;
 	case CONN_BUSY: text(c, false, 503, "Service Unavailable", "too many clients\n"); break;
 	case CONN_INCOMPLETE: text(c, false, 400, "Bad Request", "incomplete request\n"); break;
+	case CONN_DROPPED: text(c, false, 408, "Request Timeout", "dropped for a newer client\n"); break;
 	}
 }
 
@@ -149,6 +151,7 @@ static const struct conn_params http_params = {
 	.max_request = HTTP_MAX_REQUEST,
 	.max_answer = HTTP_MAX_ANSWER,
 	.max_clients = HTTP_MAX_CLIENTS,
+	.request_timeout = HTTP_REQUEST_TIMEOUT,
 	.timeout = HTTP_TIMEOUT,
 	.complete = http_request_complete,
 	.request = http_request,

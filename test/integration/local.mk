@@ -61,3 +61,4 @@ integration_tests += test/integration/trust-sockets.sh
 integration_tests += test/integration/trust-bundle.sh
 integration_tests += test/integration/hostile-utf8.sh
 integration_tests += test/integration/hostile-output.sh
+integration_tests += test/integration/hostile-clients.sh
