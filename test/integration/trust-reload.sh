@@ -132,3 +132,60 @@ kill -HUP "$TEND_SIG_PID"
 check "PID 1, SIGHUP from the host: reloaded" wait_log 5 "configuration reloaded"
 tend_stop 10
 check_eq "PID 1: tend ended normally" 0 "$TEND_RC"
+
+# ---- 3. In a real runc container: the service asks, `runc exec` and
+# `runc kill HUP` from the host are obeyed.
+if ! command -v runc >/dev/null 2>&1; then
+	echo "# no runc: the container case is covered by nsenter above only"
+	exit 0
+fi
+name=tend-trust-$TID
+C=$T/cfg; b=$T/bundle
+mkdir -p "$C" "$b/rootfs"
+for d in usr bin sbin lib lib64 etc proc sys dev tmp cfg; do mkdir -p "$b/rootfs/$d"; done
+touch "$b/rootfs/tend" "$b/rootfs/tendctl"
+printf '%s\n' '[tend]' 'control = /cfg/ctl.sock' '[service:web]' 'command = sleep 1000' '[service:attacker]' \
+	"command = /bin/sh -c 'printf \"\\\\n[service:evil]\\\\ncommand = sleep 1002\\\\ncapabilities = SYS_ADMIN\\\\n\" >>/cfg/tend.ini; /tendctl -s /cfg/ctl.sock reload >/cfg/reload.out 2>&1; echo \$? >/cfg/reload.rc; kill -HUP 1; echo \$? >/cfg/hup.rc; exec sleep 1000'" \
+	>"$C/tend.ini"
+cp "$C/tend.ini" "$C/attacked.ini"
+(cd "$b" && runc spec)
+binds='[]'
+for d in usr bin sbin lib lib64 etc; do
+	[ -e "/$d" ] || continue
+	binds=$(jq --arg d "$d" '. + [{"destination": ("/" + $d), "type": "bind", "source": ("/" + $d), "options": ["rbind", "ro"]}]' <<<"$binds")
+done
+binds=$(jq --arg t "$TEND" --arg k "$TENDCTL" --arg c "$C" '. + [
+	{"destination": "/tend", "type": "bind", "source": $t, "options": ["bind", "ro"]},
+	{"destination": "/tendctl", "type": "bind", "source": $k, "options": ["bind", "ro"]},
+	{"destination": "/cfg", "type": "bind", "source": $c, "options": ["bind", "rw"]}]' <<<"$binds")
+jq --argjson binds "$binds" '
+	.process.terminal = false |
+	.process.args = ["/tend", "-c", "/cfg/tend.ini"] |
+	.process.env += ["ASAN_OPTIONS=detect_leaks=0"] |
+	.root.readonly = false |
+	.mounts += $binds' "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+runc run -b "$b" "$name" >"$T/runc.out" 2>"$T/runc.log" </dev/null &
+rpid=$!
+cleanup "runc delete -f $name"
+cleanup "kill -KILL $rpid"
+in_ctl() { runc exec "$name" /tendctl -s /cfg/ctl.sock "$@"; }
+wait_until 20 test -s "$C/hup.rc" || { cat "$T/runc.log"; die "the attacker did not run in the container"; }
+check_eq "runc, service, tendctl reload: exit 1" 1 "$(cat "$C/reload.rc")"
+check "runc, service, tendctl reload: the refusal" grep -q "^$REFUSAL" "$C/reload.out"
+check "runc, service, SIGHUP to PID 1: ignored with a warning" \
+	wait_until 5 grep -q "^tend: warning: SIGHUP from pid [0-9]*, \(a process of a service\|which could not be checked\): ignored" "$T/runc.log"
+check "runc: no service evil" sh -c "! runc exec $name /tendctl -s /cfg/ctl.sock status evil >/dev/null 2>&1"
+check "runc: no process with SYS_ADMIN" no_sys_admin "$(runc state "$name" | jq .pid)"
+out=$(in_ctl status web 2>&1); rc=$?
+check_eq "runc exec tendctl status: exit 0 ($out)" 0 "$rc"
+out=$(in_ctl restart web 2>&1); rc=$?
+check_eq "runc exec tendctl restart: exit 0 ($out)" 0 "$rc"
+# The host's operator wants evil after all: runc exec reload, then HUP.
+out=$(in_ctl reload 2>&1); rc=$?
+check_eq "runc exec tendctl reload: exit 0 ($out)" 0 "$rc"
+check "runc exec tendctl reload: evil is started" grep -q "'evil' added" <<<"$out"
+printf '%s\n' '[tend]' 'control = /cfg/ctl.sock' '[service:web]' 'command = sleep 1000' >"$C/tend.ini"
+runc kill "$name" HUP
+check "runc kill HUP: reloaded (evil removed)" wait_until 10 grep -q "'evil' removed" "$T/runc.log"
+runc kill "$name" TERM
+check "runc: the container ends" wait_until 20 sh -c "! kill -0 $rpid 2>/dev/null"
