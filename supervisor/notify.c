@@ -303,21 +303,24 @@ int notify_server_open(struct ev_loop *loop, const char *path, notify_msg_fn fn,
 		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 			(void)unlink(path);
 	}
-	if (bind(s->fd, (struct sockaddr *)&sa, salen) < 0) {
+	/* A file system socket gets its mode 0666 at bind, from the socket's
+	 * own inode and no umask: never chmod'ed by name afterwards (a name
+	 * can be swapped for a symlink in between). */
+	if (path && path[0] == '/' && fchmod(s->fd, 0666) < 0) {
 		r = -errno;
 		goto fail;
 	}
+	mode_t old_umask = umask(0);
+	r = bind(s->fd, (struct sockaddr *)&sa, salen) < 0 ? -errno : 0;
+	umask(old_umask);
+	if (r < 0)
+		goto fail;
 	if (!path) {
 		r = notify_autobound_name(s->fd, s->path, sizeof(s->path));
 		if (r < 0)
 			goto fail;
-	} else if (path[0] == '/') {
+	} else if (path[0] == '/')
 		s->unlink = true;
-		if (chmod(path, 0666) < 0) {
-			r = -errno;
-			goto fail;
-		}
-	}
 	ev_io_set(&s->io, s->fd, EV_READ);
 	ev_io_start(loop, &s->io);
 	*ret = s;
