@@ -55,6 +55,17 @@ body=$(curl -sS --max-time 5 127.0.0.1:8090)
 check "curl 127.0.0.1:8090 shows the inserted row" grep -q "\"$row\"" <<<"$body"
 check_eq "the app's /health" 200 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 127.0.0.1:8090/health)"
 
+# The hooks read the host's copy of each INI (root, 0600), never the
+# container's own file; the container sees that copy read-only.
+for b in app db; do
+	check_eq "$b: hooks read $b/tend.ini with -c" "[\"-c\",\"$TEND_DEMO_DIR/$b/tend.ini\"],[\"-c\",\"$TEND_DEMO_DIR/$b/tend.ini\"]" \
+		"$(jq -c '.hooks.createRuntime[0].args[3:], .hooks.poststop[0].args[3:]' "$TEND_DEMO_DIR/$b/config.json" | paste -sd, -)"
+	check_eq "$b: $b/tend.ini is root's, 0600" "0 600" "$(stat -c '%u %a' "$TEND_DEMO_DIR/$b/tend.ini")"
+done
+check "the app's /etc/tend/tend.ini is read-only inside" \
+	bash -c "! runc exec demo-app sh -c 'echo x >> /etc/tend/tend.ini' 2>/dev/null"
+check "the app's tend.ini unchanged" cmp "$TOP_SRCDIR/examples/demo/app/tend.ini" "$TEND_DEMO_DIR/app/tend.ini"
+
 # The password is in mode-0600 env files only, never on a command line.
 check_eq "web.env mode" 600 "$(stat -c %a "$TEND_DEMO_DIR/app/rootfs/etc/tend/web.env")"
 # (grep reads the password from a file: on its own command line it would
