@@ -226,14 +226,8 @@ static void signal_cb(struct ev_loop *loop, ev_io *w, int revents)
 	/* A reload asked for by a service's process could start what it
 	 * wrote into tend.ini (section 6 of the contract): ignored. The
 	 * kernel's and the host's SIGHUP have a sender outside (pid 0). */
-	if (si.ssi_signo == SIGHUP && !sup_single(w->data)) {
-		int r = peer_is_descendant((pid_t)si.ssi_pid, -1);
-		if (r != 0) {
-			log_warn("SIGHUP from pid %u, %s: ignored", si.ssi_pid,
-				 r > 0 ? "a process of a service" : "which could not be checked");
-			return;
-		}
-	}
+	if (si.ssi_signo == SIGHUP && !sup_single(w->data) && !peer_may_reload((pid_t)si.ssi_pid))
+		return;
 	sup_signal(w->data, (int)si.ssi_signo);
 }
 

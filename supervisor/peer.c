@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/util.h"
 #include "supervisor/peer.h"
 
@@ -116,4 +117,28 @@ pid_t peer_pidfd_pid(int pidfd)
 		return -EIO;
 	/* -1: the process is gone; 0: outside our pid namespace. */
 	return pid < 0 ? -ESRCH : (pid_t)pid;
+}
+
+bool peer_may_reload(pid_t sender)
+{
+	static uint64_t last_log;
+	static unsigned suppressed;
+
+	int r = peer_is_descendant(sender, -1);
+	if (r == 0)
+		return true;
+	uint64_t now = now_ms();
+	if (last_log && now - last_log < 10000) {
+		suppressed++;
+		return false;
+	}
+	if (suppressed)
+		log_warn("SIGHUP from pid %d, %s: ignored (and %u more since the last warning)", (int)sender,
+			 r > 0 ? "a process of a service" : "which could not be checked", suppressed);
+	else
+		log_warn("SIGHUP from pid %d, %s: ignored", (int)sender,
+			 r > 0 ? "a process of a service" : "which could not be checked");
+	last_log = now;
+	suppressed = 0;
+	return false;
 }

@@ -10,6 +10,7 @@
 #ifndef TEND_SUPERVISOR_PEER_H
 #define TEND_SUPERVISOR_PEER_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* 1: pid is a descendant of tend; 0: it is not (pid 0 too: a sender in a
@@ -18,6 +19,12 @@
  * is a pidfd of that same process (SO_PEERPIDFD), checked after the walk
  * so that a pid that was reused meanwhile is never believed: -ESRCH. */
 int peer_is_descendant(pid_t pid, int pidfd);
+
+/* May a SIGHUP from sender (signalfd's ssi_pid) reload tend? Not when it
+ * is a service's process, or cannot be checked: then a warning naming the
+ * pid is logged (at most one every 10 s, so a service cannot flood the log
+ * with signals) and false returned. */
+bool peer_may_reload(pid_t sender);
 
 /* The pid of a pidfd (from /proc/self/fdinfo), or -errno. */
 pid_t peer_pidfd_pid(int pidfd);
