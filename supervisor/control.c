@@ -26,6 +26,7 @@
 #define CTL_MAX_REQUEST 4096
 #define CTL_MAX_ANSWER (4u << 20)
 #define CTL_MAX_CLIENTS 16
+#define CTL_BACKLOG 128 /* queued until accepted; see HTTP_BACKLOG */
 /* Linux >= 6.5; older kernels say ENOPROTOOPT. */
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
@@ -485,7 +486,7 @@ int ctl_open(struct ev_loop *loop, struct sup *sup, const char *path, struct ctl
 	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return log_warn_errno(-EEXIST, "control socket '%s': replaced right after it was made, "
 				      "not using it (its folder must be writable by root only)", path);
-	if (listen(fd, CTL_MAX_CLIENTS) < 0) {
+	if (listen(fd, CTL_BACKLOG) < 0) {
 		r = log_warn_errno(errno, "control socket '%s': %m", path);
 		unlink(path);
 		return r;

@@ -17,6 +17,10 @@
 #define HTTP_MAX_REQUEST 8192
 #define HTTP_MAX_ANSWER (8u << 20)
 #define HTTP_MAX_CLIENTS 32
+/* Connections the kernel queues until tend accepts them: more than the
+ * clients served, so that a new one is queued (and gets a slot, see
+ * conn.h) rather than its SYN dropped while a flood fills the queue. */
+#define HTTP_BACKLOG 128
 #define HTTP_REQUEST_TIMEOUT 5.0 /* a probe sends its request at once */
 #define HTTP_TIMEOUT 10.0
 
@@ -214,7 +218,7 @@ int http_open(struct ev_loop *loop, struct sup *sup, const char *addr, struct ht
 		return log_warn_errno(errno, "http: cannot create a socket: %m");
 	/* A restarted tend must not wait out TIME_WAIT of the old one. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, HTTP_MAX_CLIENTS) < 0)
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, HTTP_BACKLOG) < 0)
 		return log_warn_errno(errno, "http: cannot listen on %s: %m", addr);
 
 	struct http *h = calloc(1, sizeof(*h));
