@@ -76,6 +76,14 @@ check "service, SIGHUP: ignored with a warning naming the sender" \
 check "service, SIGHUP: no service evil" no_evil
 check "service, SIGHUP: no process with SYS_ADMIN" no_sys_admin "$tend"
 
+# A storm of them: still ignored, and the warning rate-limited (one line,
+# or two with a count, not a thousand).
+inside "i=0; while [ \$i -lt 1000 ]; do kill -HUP $tend; i=\$((i + 1)); done"
+check_eq "service, 1000 SIGHUPs: sent" 0 "$RC"
+check "service, 1000 SIGHUPs: at most 2 warnings in the log" test "$(log_count 'SIGHUP from pid')" -le 2
+check "service, 1000 SIGHUPs: never reloaded" log_lacks "configuration reloaded"
+check "service, 1000 SIGHUPs: no service evil" no_evil
+
 inside "$TENDCTL -s $SOCK stop web; $TENDCTL -s $SOCK restart web; $TENDCTL -s $SOCK signal web KILL; $TENDCTL -s $SOCK shutdown; $TENDCTL -s $SOCK start web; echo \$?"
 check_eq "service: stop, restart, signal, shutdown, start all refused" 5 "$(grep -c "^$REFUSAL" <<<"$OUTSIDE")"
 check_eq "service: the last one exits 1" 1 "$(tail -1 <<<"$OUTSIDE")"
