@@ -279,9 +279,10 @@ static struct conn *conn_new(struct conn_server *s, int fd)
 	return c;
 }
 
-/* Full: free the slot of the oldest client that has not sent a complete
- * request, else of the oldest one being answered, telling it why. Never
- * fails while there is a client. */
+/* Full: free a slot, telling its client why. The victim is the oldest
+ * client that has not sent a complete request, of the peer that holds the
+ * most such clients; when every client has sent its request, the oldest
+ * one being answered. Never fails while there is a client. */
 static void drop_oldest(struct conn_server *s)
 {
 	struct conn *victim = NULL;
@@ -310,7 +311,7 @@ static void drop_oldest(struct conn_server *s)
 		return;
 	uint64_t now = now_ms();
 	if (now - s->last_drop_log > 10000) {
-		log_debug("%s: %zu clients, dropping the oldest %s one for a new one", s->p->what, s->n_clients,
+		log_debug("%s: %zu clients, dropping an %s one for a new one", s->p->what, s->n_clients,
 			  victim->writing ? "answered" : "unfinished");
 		s->last_drop_log = now;
 	}
