@@ -69,6 +69,12 @@ check "service, tendctl reload: no service evil" no_evil
 check "service, tendctl reload: no process with SYS_ADMIN" no_sys_admin "$tend"
 check "the refusal is logged" wait_log 5 "control socket: refused reload from pid [0-9]*, a process of a service"
 
+# A client that asks and is gone at once, before tend can look at it
+# (its pid may even be reused): never believed.
+inside "i=0; while [ \$i -lt 20 ]; do printf 'reload\\n' | socat -u - UNIX-CONNECT:$SOCK; i=\$((i + 1)); done"
+check "service, 20 clients that ask for reload and exit at once: no service evil" no_evil
+check "service, clients gone at once: no process with SYS_ADMIN" no_sys_admin "$tend"
+
 inside "kill -HUP $tend"
 check_eq "service, SIGHUP: sent (kill exits 0)" 0 "$RC"
 check "service, SIGHUP: ignored with a warning naming the sender" \
