@@ -1,5 +1,6 @@
 noinst_LIBRARIES += common/libcommon.a
 common_libcommon_a_SOURCES = \
+	common/envfile.c common/envfile.h \
 	common/log.c common/log.h \
 	common/outfd.c common/outfd.h \
 	common/safeopen.c common/safeopen.h \

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <termios.h>
 
+#include "common/envfile.h"
 #include "common/log.h"
 #include "common/safeopen.h"
 #include "common/strv.h"
@@ -232,34 +233,17 @@ static char **build_env(const struct spawn_params *p, int env_fd, int fd)
 			child_fail(fd, errno, 126, "cannot read env_file '%s': %m", c->env_file);
 		if (!S_ISREG(st.st_mode))
 			child_fail(fd, EINVAL, 126, "env_file '%s' is not a regular file", c->env_file);
-		int r = read_full_fd(env_fd, &data, NULL);
-		if (r < 0)
-			child_fail(fd, -r, 126, "cannot read env_file '%s': %m", c->env_file);
 		if (st.st_mode & S_IROTH)
 			log_full(LOG_LVL_WARN, 0, c->name, "env_file '%s' is readable by everyone", c->env_file);
-		int lineno = 0;
-		for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-			lineno++;
-			line += strspn(line, " \t");
-			size_t len = strlen(line);
-			while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-				line[--len] = 0;
-			if (!*line || *line == '#')
-				continue;
-			if (strncmp(line, "export ", 7) == 0)
-				line += 7;
-			char *eq = strchr(line, '=');
-			if (!eq || eq == line)
-				child_fail(fd, EINVAL, 126, "env_file '%s': a line is not KEY=VALUE", c->env_file);
-			/* Strip one pair of matching quotes around the value. */
-			size_t vl = strlen(eq + 1);
-			if (vl >= 2 && (eq[1] == '"' || eq[1] == '\'') && eq[vl] == eq[1]) {
-				memmove(eq + 1, eq + 2, vl - 2);
-				eq[vl - 1] = 0;
-			}
-			if (strv_env_set(&env, line) < 0)
-				child_fail(fd, ENOMEM, 126, "out of memory");
-		}
+		size_t line = 0, len = 0;
+		int r = read_full_fd(env_fd, &data, &len);
+		if (r < 0)
+			child_fail(fd, -r, 126, "cannot read env_file '%s': %m", c->env_file);
+		r = envfile_apply(data, len, &env, &line);
+		if (r == -EINVAL)
+			child_fail(fd, EINVAL, 126, "env_file '%s': line %zu is not KEY=VALUE", c->env_file, line);
+		if (r < 0)
+			child_fail(fd, -r, 126, "out of memory");
 	}
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		if (strv_env_set(&env, c->env[i]) < 0)

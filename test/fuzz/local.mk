@@ -5,3 +5,4 @@
 EXTRA_DIST += test/fuzz/fuzz_conf.c test/fuzz/fuzz_http.c test/fuzz/fuzz_control.c test/fuzz/fuzz_notify.c test/fuzz/conf.dict test/fuzz/README.md test/corpus
 EXTRA_DIST += test/fuzz/fuzz_split.c
 EXTRA_DIST += test/fuzz/fuzz_ocistate.c
+EXTRA_DIST += test/fuzz/fuzz_envfile.c

@@ -2,10 +2,11 @@
 # Fuzz tend's parsers of untrusted bytes with libFuzzer, each harness for
 # FUZZ_SECONDS (default 30): conf (the configuration parser,
 # fuzz_conf.c, seeded with test/corpus), http (the HTTP request reader,
-# fuzz_http.c), control (the control request reader, fuzz_control.c) and
-# notify (the sd_notify datagram parser, fuzz_notify.c) and split (the
-# command-line splitter, fuzz_split.c) and ocistate (tend-net's OCI state
-# reader, fuzz_ocistate.c). FUZZ_TARGETS
+# fuzz_http.c), control (the control request reader, fuzz_control.c),
+# notify (the sd_notify datagram parser, fuzz_notify.c), split (the
+# command-line splitter, fuzz_split.c), envfile (the env_file reader,
+# fuzz_envfile.c) and ocistate (tend-net's OCI state reader,
+# fuzz_ocistate.c). FUZZ_TARGETS
 # picks some ("http notify"). Fails on any crash, leak, timeout or
 # sanitizer report. Needs clang with libFuzzer (Debian: clang,
 # libclang-rt-14-dev); skips without them.
@@ -15,7 +16,7 @@
 . "$TOP_SRCDIR/test/lib.sh"
 
 : "${FUZZ_SECONDS:=30}"
-: "${FUZZ_TARGETS:=conf http control notify split ocistate}"
+: "${FUZZ_TARGETS:=conf http control notify split envfile ocistate}"
 : "${CC_FUZZ:=clang}"
 : "${FUZZ_JOBS:=1}"
 need_cmd "$CC_FUZZ" pkg-config
@@ -76,6 +77,7 @@ seed notify barrier '\001BARRIER=1'
 seed ocistate create '{"ociVersion":"1.0.2","id":"web-1","status":"creating","pid":4242,"bundle":"/srv/b","annotations":{"a":"b"}}'
 seed ocistate stopped '{"ociVersion":"1.0.2","id":"x","status":"stopped","bundle":"/b"}'
 seed split quotes "sh -c 'echo \"\$HOME\" x' \"a b\" c%%d"
+seed envfile basic 'A=1\n# c\n\nexport B="two words"\r\n  C=x\n'
 
 fuzz_one() {
 	local name=$1 dir=$work/$1 extra=()
@@ -99,6 +101,7 @@ fuzz_one() {
 	control) extra=(-max_len=4200) ;;
 	notify) extra=(-max_len=4200) ;;
 	split) extra=(-max_len=4096) ;;
+	envfile) extra=(-max_len=8192) ;;
 	ocistate) extra=(-max_len=4096) ;; # tend-net's OCI state reader (net/ocistate.c)
 	*) die "no harness named '$name'" ;;
 	esac

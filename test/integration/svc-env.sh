@@ -73,3 +73,15 @@ tend_start "$T/bad.ini"
 tend_wait 10
 check_eq "missing env_file: tend exits 1 (the only service failed)" 1 "$TEND_RC"
 check "missing env_file: logged with its name" log_has "cannot read env_file '$T/missing.env'"
+
+# A line that is not KEY=VALUE: a failed start naming the file and the
+# line number, never the line itself (it may hold a secret).
+: >"$LOG"
+printf 'A=1\n\n# comment\nexport  B="2"\nsecret-without-equals-%s\nC=3\n' "$SECRET" >"$T/broken.env"
+chmod 0600 "$T/broken.env"
+sed "s|$T/missing.env|$T/broken.env|" "$T/bad.ini" >"$T/broken.ini"
+tend_start "$T/broken.ini"
+tend_wait 10
+check_eq "broken env_file: tend exits 1" 1 "$TEND_RC"
+check "broken env_file: file and line 5 named" log_has "env_file '$T/broken.env': line 5 is not KEY=VALUE"
+check "broken env_file: the line's text is not printed" sh -c "! grep -q -e '$SECRET' '$LOG'"
