@@ -71,11 +71,14 @@ assert_alive() {
 	check_eq "$what: tendctl status exits 0" 0 "$rc"
 	check "$what: tendctl status answers within 1 s ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 1000
 	check "$what: tendctl status lists the crash service" grep -q '^crash ' "$T/status.out"
+	# A service that exits now, while the reader is stuck.
+	wait_file 10 "$T/late.pid"
+	pid=$(cat "$T/late.pid")
+	: >"$T/exit-now"
+	check "$what: a service that exits now ($pid) is reaped, no zombie" wait_until 3 gone "$pid"
 	local n0; n0=$(wc -l <"$T/crash.pids")
 	wait_lines 5 "$T/crash.pids" $((n0 + 3))
 	check "$what: the crash service still restarts" test "$(wc -l <"$T/crash.pids")" -ge $((n0 + 3))
-	pid=$(sed -n "$((n0 + 1))p" "$T/crash.pids")
-	check "$what: a service that exited ($pid) is reaped, no zombie" wait_until 3 gone "$pid"
 }
 
 crash_ini() {
@@ -87,6 +90,9 @@ command = sh -c 'echo \$\$\$\$ >> $T/crash.pids; exit 1'
 restart = always
 restart_delay = 0
 restart_delay_max = 0
+[service:late]
+command = sh -c 'echo \$\$\$\$ > $T/late.pid; while [ ! -e $T/exit-now ]; do sleep 0.05; done'
+restart = no
 EOT
 }
 
@@ -115,6 +121,7 @@ check_eq "socket stdout: every line whole and tagged" 0 "$(grep -cvx 'yes: y' "$
 # ---- 2. tend's stderr: a full pipe, -v, a crash-looping service ---------
 : >"$T/crash.pids"
 : >"$LOG"
+rm -f "$T/exit-now" "$T/late.pid"
 crash_ini >"$T/err.ini"
 start_held pipe 2 "$T/go2" "$T/got2" "$T/err.ini" -v
 wait_lines 10 "$T/crash.pids" 50 || die "crash did not loop"
