@@ -110,6 +110,11 @@ YPID=$(child_comm "$TEND_SIG_PID" yes)
 # yes blocks once tend stops reading its pipe: tend has filled the socket.
 wait_until 10 in_pipe_write "$YPID"
 check "socket stdout: yes is held back in a write to its full pipe" in_pipe_write "$YPID"
+# tend never made the description it shares non-blocking: a service
+# that inherits it (late: stdout = inherit) still has blocking writes.
+wait_file 10 "$T/late.pid"
+fl=$(awk '$1 == "flags:" {print $2}' "/proc/$(cat "$T/late.pid")/fdinfo/1")
+check "socket stdout: the stdout a service inherits is not O_NONBLOCK (flags $fl)" test $((8#$fl & 04000)) = 0
 assert_alive "socket stdout, reader stuck"
 : >"$T/go1"
 wait_until 10 test -s "$T/got1"

@@ -65,6 +65,12 @@ check "stdout blocked: a crash-looping service still restarts" test "$(wc -l <"$
 YPID=$(ps -o pid=,comm= --ppid "$TEND_PID" | awk '$2=="yes" {print $1}')
 wait_until 5 grep -qE "^(anon_)?pipe_write$" "/proc/$YPID/wchan"
 check "stdout blocked: yes sleeps in a write to its full pipe" grep -qE "^(anon_)?pipe_write$" "/proc/$YPID/wchan"
+# tend writes its stdout through a description of its own: the one it
+# shares with its parent and with services (web: stdout = inherit) is not
+# made non-blocking under them.
+WPID=$(ps -o pid=,comm= --ppid "$TEND_PID" | awk '$2=="sleep" {print $1}')
+fl=$(awk '$1 == "flags:" {print $2}' "/proc/$WPID/fdinfo/1")
+check "the stdout web inherits is not O_NONBLOCK (flags $fl)" test $((8#$fl & 04000)) = 0
 RSS1=$(rss_kb "$TEND_PID")
 check "stdout blocked: tend's RSS bounded (${RSS0} -> ${RSS1} KiB)" test $((RSS1 - RSS0)) -lt 20480
 check "stdout blocked: the counter has not finished (it is held back too)" log_lacks "$(svclog seq)exited"
