@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 
 #include "common/log.h"
+#include "common/safeopen.h"
 #include "common/utf8.h"
 #include "common/util.h"
 #include "supervisor/probe.h"
@@ -485,11 +486,17 @@ static _Noreturn void probe_exec_child(char *const *argv, char *const *envp, int
 
 	/* stdin /dev/null; stdout and stderr the pipe tend reads (or
 	 * /dev/null when there is none): never tend's own stderr. */
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* A service running as root owns /dev: the null device is checked. */
+	int null = safeopen_null(O_RDWR | O_CLOEXEC);
+	if (null < 0) {
+		/* The pipe's last line is the failure's reason in tend's log. */
+		if (out >= 0)
+			dprintf(out, "%s\n", null == -ENODEV ? "'/dev/null' is not the null device" : "cannot open /dev/null");
+		_exit(126);
+	}
 	if (out < 0)
 		out = null;
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
-	    dup2(out, STDERR_FILENO) < 0)
+	if (dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
 		_exit(126);
 	/* dup2() onto itself keeps FD_CLOEXEC (tend started with 0, 1 or 2 closed). */
 	(void)fcntl(STDIN_FILENO, F_SETFD, 0);

@@ -60,3 +60,31 @@ grep "cannot start" "$LOG" | sort -u | sed 's/^/# /'
 tend_stop
 check_eq "tend stops cleanly" 0 "$TEND_RC"
 check "nobody's file still unchanged at the end" cmp -s "$T/orig" "$T/victim"
+
+# The same swap against an exec: probe: tend opens /dev/null as the probe's
+# stdin before the probe takes the service's identity. A probe that reads
+# its stdin must never see nobody's file.
+rm -f "$T/swapped" "$T/pid" "$T/leak"
+cat >"$T/evil2.sh" <<EOT
+#!/bin/sh
+rm -f /dev/null && ln -s $T/victim /dev/null && : >$T/swapped
+exec sleep 1000
+EOT
+cat >"$T/probe.ini" <<EOT
+[service:evil]
+command = sh $T/evil2.sh
+health = exec:sh -c 'echo x >>$T/ran; cat >>$T/leak'
+health_interval = 100ms
+EOT
+: >"$LOG"
+TEND=$T/tend-wrap tend_start "$T/probe.ini"
+wait_file 10 "$T/swapped" || test -e "$T/swapped" || fail "evil did not swap /dev/null"
+# Three probes ran, or three were refused (their failure is logged).
+probed() { [ "$(wc -l <"$T/ran" 2>/dev/null || echo 0)" -ge 3 ] || [ "$(log_count 'health')" -ge 3 ]; }
+check "the probes ran or were refused" wait_until 15 probed
+grep 'health' "$LOG" | head -3 | sed 's/^/# /'
+check "the probe's failure says why" log_has "health check failed.*'/dev/null' is not the null device"
+check "the probe never read nobody's file" sh -c "! grep -qs \"nobody's own\" '$T/leak' && ! grep -q \"nobody's own\" '$LOG'"
+check "nobody's file unchanged after the probes" cmp -s "$T/orig" "$T/victim"
+tend_stop
+check_eq "tend stops cleanly (probes)" 0 "$TEND_RC"
