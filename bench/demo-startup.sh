@@ -90,7 +90,9 @@ awk '{printf "%.4f\n", $2 - $1}' "$work/pairs" | stats tend-uvicorn
 if ip link show tend0 >/dev/null 2>&1; then
 	echo "tend+net      skipped: the bridge tend0 exists (is the demo up?)"
 elif [ -x "$TEND_NET_BIN" ]; then
-	cp "$top/examples/demo/app/tend.ini" "$work/b/rootfs/etc/tend/tend.ini"
+	# The bundle's own DIR/tend.ini: the hooks read it and it is bound
+	# read-only over the rootfs copy (tend-bundle(8)).
+	install -m 0600 "$top/examples/demo/app/tend.ini" "$work/b/tend.ini"
 	printf 'DB_PASSWORD=x\n' >"$work/b/rootfs/etc/tend/web.env"
 	chmod 0600 "$work/b/rootfs/etc/tend/web.env"
 	for i in $(seq "$runs"); do measure "$work/tend.json" http://127.0.0.1:8090/health; done | stats tend+net
