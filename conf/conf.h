@@ -141,7 +141,7 @@ struct conf_service {
 	int line;                    /* the [service:NAME] line */
 	char **argv;                 /* command, split */
 	enum conf_svc_type type;
-	char *directory;             /* default "/" */
+	char *directory;             /* NULL: tend's working directory */
 	char *user, *group;          /* NULL: tend's own */
 	char **env;                  /* "K=V", in file order, NULL-terminated or NULL */
 	char *env_file;

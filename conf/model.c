@@ -92,8 +92,8 @@ int conf_service_add(struct conf *c, const char *name, int line, size_t *ret_ind
 	};
 	s->success_exit[0] = 1; /* exit code 0 */
 	s->name = strdup(name);
-	s->directory = strdup("/");
-	if (!s->name || !s->directory) {
+	/* directory: NULL is tend's own working directory (spawn.c). */
+	if (!s->name) {
 		conf_service_done(s);
 		return -ENOMEM;
 	}

@@ -20,10 +20,12 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sched.h>
 #include <time.h>
 
@@ -38,6 +40,7 @@
 #include "supervisor/http.h"
 #include "supervisor/output.h"
 #include "supervisor/peer.h"
+#include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
 #define EXIT_USAGE 64
@@ -329,6 +332,31 @@ static void net_done(int r, void *userdata)
 	sup_boot_done(userdata, r < 0 ? EXIT_SOFTWARE : 0);
 }
 
+/* tend's working directory (tend(8), WORKING DIRECTORY): where the command
+ * and every service without `directory` run, as with tini: the directory
+ * tend was started in (a bundle's process.cwd, an image's WORKDIR). After
+ * -r's pivot_root, the same path inside the new root when it is a directory
+ * there, else "/". Kept as a path: PID 1 itself moves to "/" so that it pins
+ * no mount. */
+static char workdir[PATH_MAX] = "/";
+
+static void workdir_start(void)
+{
+	if (!getcwd(workdir, sizeof(workdir))) {
+		log_warn_errno(errno, "cannot read the working directory, services run in /: %m");
+		strcpy(workdir, "/");
+	}
+}
+
+static void workdir_in_root(void)
+{
+	struct stat st;
+	if (stat(workdir, &st) == 0 && S_ISDIR(st.st_mode))
+		return;
+	log_debug("working directory %s: not a directory in the new root, using /", workdir);
+	strcpy(workdir, "/");
+}
+
 /* [network] moved out of c into a configuration of its own (see the top):
  * c keeps every other section. NULL when there is none, or no memory. */
 static struct conf *take_network(struct conf *c)
@@ -388,6 +416,7 @@ int main(int argc, char **argv)
 		return EXIT_SOFTWARE;
 	}
 
+	workdir_start();
 	if (ns_flags) {
 		int exit_status = -1;
 		if (ns_enter(ns_flags, a.root, &exit_status) < 0) {
@@ -398,7 +427,10 @@ int main(int argc, char **argv)
 			conf_free(conf);
 			return exit_status;
 		}
+		if (a.root)
+			workdir_in_root();
 	}
+	spawn_set_workdir(workdir);
 
 	/* "Namespaces of its own": PID 1 of a namespace runc (or anyone) made
 	 * for us, or the ones we made with -u. PID 1 of a PID namespace that we
@@ -412,7 +444,8 @@ int main(int argc, char **argv)
 	 * of our own (-r) or a container's PID 1 may write /etc/hostname. */
 	bool own_etc = (pid1 && !borrowed) || a.root;
 	if (pid1) {
-		/* Do not pin the file system we were started from. */
+		/* Do not pin the file system we were started from; services
+		 * still run there (workdir). */
 		(void)!chdir("/");
 	} else if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
 		log_warn_errno(errno, "cannot become a subreaper, orphans will not be reaped: %m");

@@ -23,6 +23,20 @@
 
 extern char **environ;
 
+/* tend's working directory: a path, not an open fd, so that PID 1 pins no
+ * mount while no service runs (see spawn_set_workdir). */
+static const char *workdir = "/";
+
+void spawn_set_workdir(const char *dir)
+{
+	workdir = dir;
+}
+
+static const char *directory(const struct conf_service *c)
+{
+	return c->directory ? c->directory : workdir;
+}
+
 struct ids {
 	bool set_user, set_group;
 	uid_t uid;
@@ -426,8 +440,8 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 	int err = c->err.kind == CONF_OUT_STDOUT ? -2 : open_output(&c->err, errf, fd);
 
 	/* After the switch: the directory must be usable by the service's user. */
-	if (chdir(c->directory ? c->directory : "/") < 0)
-		child_fail(fd, errno, 126, "cannot change directory to '%s': %m", c->directory ? c->directory : "/");
+	if (chdir(directory(c)) < 0)
+		child_fail(fd, errno, 126, "cannot change directory to '%s': %m", directory(c));
 
 	move_fd(in, STDIN_FILENO, fd);
 	move_fd(out, STDOUT_FILENO, fd);
@@ -451,7 +465,7 @@ void spawn_identity(const struct conf_service *c)
 	/* No status pipe here: a failure is the probe's "exit 126". */
 	resolve_ids(c, -1, &ids);
 	drop_privileges(c, &ids, -1);
-	if (chdir(c->directory ? c->directory : "/") < 0)
+	if (chdir(directory(c)) < 0)
 		_exit(126);
 }
 

@@ -34,6 +34,11 @@ struct spawn_error {
 	char msg[480];  /* "user 'app' not found in /etc/passwd" */
 };
 
+/* tend's working directory (tend(8), "WORKING DIRECTORY"): where a service
+ * without `directory`, and its exec: probes, run. Set once at start, before
+ * any spawn; dir must stay valid. Until then: "/". */
+void spawn_set_workdir(const char *dir);
+
 /* In a child of tend's other than the service itself (an exec: probe):
  * take the service's user, groups and capabilities, and its directory, as
  * spawn_service() gives them; _exit(126) when that fails. */

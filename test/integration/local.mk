@@ -67,3 +67,4 @@ integration_tests += test/integration/pid1-ctl-shutdown.sh
 integration_tests += test/integration/trust-devnull.sh
 integration_tests += test/integration/trust-sockets.sh
 integration_tests += test/integration/hostile-clients.sh
+integration_tests += test/integration/pid1-cwd.sh

@@ -402,7 +402,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(s->restart_window_ms, 60000);
 	ck_assert_int_eq(s->stop_signal, SIGTERM);
 	ck_assert_uint_eq(s->stop_timeout_ms, 10000);
-	ck_assert_str_eq(s->directory, "/");
+	ck_assert_ptr_null(s->directory); /* tend's working directory */
 	ck_assert_ptr_null(s->user);
 	ck_assert_ptr_null(s->group);
 	ck_assert_ptr_null(s->env);
