@@ -236,7 +236,8 @@ static void signal_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 static int watch_signals(struct ev_loop *loop, struct sup *sup, bool single)
 {
-	static const int config_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT, SIGWINCH };
+	/* SIGPWR and SIGRTMIN+3: the halt signals of LXC and systemd. */
+	static const int config_signals[] = { SIGTERM, SIGINT, SIGPWR, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT, SIGWINCH };
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -247,6 +248,7 @@ static int watch_signals(struct ev_loop *loop, struct sup *sup, bool single)
 	} else {
 		for (size_t i = 0; i < ELEMENTSOF(config_signals); i++)
 			sigaddset(&set, config_signals[i]);
+		sigaddset(&set, SIGRTMIN + 3); /* not a constant */
 	}
 	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (fd < 0)

@@ -4,7 +4,8 @@
  * fault signals, and consumes them through libev (signalfd), so no work is
  * ever done in an asynchronous handler. What each signal means:
  *   SIGCHLD                      children: reaped by libev, dispatched by pid
- *   SIGTERM, SIGINT              config mode: orderly shutdown (twice: at once)
+ *   SIGTERM, SIGINT, SIGPWR,     config mode: orderly shutdown (twice: at once);
+ *   SIGRTMIN+3                   PWR and RTMIN+3 are LXC's and systemd's halt
  *   SIGHUP                       config mode: reload the configuration
  *   SIGUSR1/2, SIGQUIT, SIGWINCH config mode: passed to the main service
  *   anything forwardable         single-command mode: passed to the command

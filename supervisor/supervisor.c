@@ -524,6 +524,10 @@ void sup_signal(struct sup *s, int sig)
 			kill(s->main->pid, sig);
 		return;
 	}
+	/* The halt signals of LXC (SIGPWR) and systemd (SIGRTMIN+3) mean
+	 * what SIGTERM means; SIGRTMIN is no constant for a case label. */
+	if (sig == SIGRTMIN + 3)
+		goto halt;
 	switch (sig) {
 	case SIGHUP: {
 		char *msg = NULL;
@@ -533,7 +537,8 @@ void sup_signal(struct sup *s, int sig)
 		free(msg);
 		break;
 	}
-	case SIGTERM: case SIGINT:
+	case SIGTERM: case SIGINT: case SIGPWR:
+	halt:
 		log_info("SIG%s: %s", conf_signal_name(sig), sup_is_stopping(s) ? "stopping at once" : "shutting down");
 		sup_shutdown(s);
 		break;
