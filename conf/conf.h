@@ -74,6 +74,8 @@ struct conf_publish {
 	uint16_t host_port;
 	uint16_t container_port;
 	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	bool has_host_ip;       /* (r2) HOST_IP given: only that address */
+	struct conf_addr host_ip;
 };
 
 struct conf_network {
@@ -94,7 +96,9 @@ struct conf_network {
 	char *bridge;
 	char *host_interface;
 	bool has_host_address;
-	struct conf_addr host_address;
+	struct conf_addr host_address;   /* the first listed */
+	bool has_host_address2;          /* (r2) a second, of the other family */
+	struct conf_addr host_address2;
 	bool nat;
 	struct conf_publish *publish; size_t n_publish;
 };

@@ -385,11 +385,41 @@ static int kv_gateway(struct pctx *p, const struct keydef *k, const char *v, voi
 	return 0;
 }
 
+/* (r2) one IPv4 and/or one IPv6 address, comma separated: the host side
+ * of a dual-stack container. */
 static int kv_host_address(struct pctx *p, const struct keydef *k, const char *v, void *field)
 {
-	if (conf_parse_addr(v, true, &p->c->net.host_address) < 0)
+	struct conf_network *n = &p->c->net;
+	_cleanup_strv_free_ char **l = NULL;
+	struct conf_addr a[2];
+	size_t i;
+	int r = conf_split_list(v, &l);
+	if (r == -ENOMEM)
+		return nomem(p);
+	if (r < 0)
 		return bad(p, k, v);
-	p->c->net.has_host_address = true;
+	for (i = 0; l[i]; i++) {
+		struct conf_addr x;
+		if (conf_parse_addr(l[i], true, &x) < 0) {
+			if (!strchr(l[i], '/') && conf_parse_addr(l[i], false, &x) == 0)
+				ERR(p, "'%s' needs a prefix length, as in '%s/24'", k->name, l[i]);
+			else
+				bad(p, k, l[i]);
+			return -EINVAL;
+		}
+		if (i == 2 || (i == 1 && x.family == a[0].family)) {
+			ERR(p, "'%s' takes at most one IPv4 and one IPv6 address", k->name);
+			return -EINVAL;
+		}
+		a[i] = x;
+	}
+	if (i == 0)
+		return bad(p, k, v);
+	n->host_address = a[0];
+	n->has_host_address = true;
+	n->has_host_address2 = i > 1;
+	if (i > 1)
+		n->host_address2 = a[1];
 	return 0;
 }
 
@@ -454,8 +484,14 @@ static int kv_publish(struct pctx *p, const struct keydef *k, const char *v, voi
 {
 	struct conf_network *n = &p->c->net;
 	struct conf_publish pub;
-	if (conf_parse_publish(v, &pub) < 0) {
-		ERR(p, "bad port mapping '%s' for '%s' (HOST:CONTAINER[/tcp|/udp])", v, k->name);
+	int r = conf_parse_publish(v, &pub);
+	if (r == -EAFNOSUPPORT) {
+		ERR(p, "bad port mapping '%s' for '%s': an IPv6 HOST_IP goes in brackets, as in '[::1]:8090:5000'",
+		    v, k->name);
+		return r;
+	}
+	if (r < 0) {
+		ERR(p, "bad port mapping '%s' for '%s' ([HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp])", v, k->name);
 		return -EINVAL;
 	}
 	if (conf_grow(&n->publish, n->n_publish, n->n_publish + 1, sizeof(*n->publish)) < 0)

@@ -381,15 +381,30 @@ int conf_parse_hostent(const char *s, struct conf_hostent *ret)
 	return 0;
 }
 
-/* "HOST:CONTAINER[/tcp|/udp]" */
+/* "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]", an IPv6 HOST_IP in
+ * brackets ("[::1]:8090:5000"). -EAFNOSUPPORT: an IPv6 HOST_IP without its
+ * brackets (its colons cannot be told from the ports'). */
 int conf_parse_publish(const char *s, struct conf_publish *ret)
 {
-	char buf[32];
+	char buf[80];
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	snprintf(buf, sizeof(buf), "%s", s);
 	struct conf_publish p = { .proto = IPPROTO_TCP };
-	char *slash = strchr(buf, '/');
+	char *ports = buf;
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		*close = 0;
+		if (inet_pton(AF_INET6, buf + 1, p.host_ip.addr) != 1)
+			return -EINVAL;
+		p.host_ip.family = AF_INET6;
+		p.host_ip.prefix = 128;
+		p.has_host_ip = true;
+		ports = close + 2;
+	}
+	char *slash = strchr(ports, '/');
 	if (slash) {
 		*slash = 0;
 		if (strcasecmp(slash + 1, "tcp") == 0)
@@ -399,12 +414,26 @@ int conf_parse_publish(const char *s, struct conf_publish *ret)
 		else
 			return -EINVAL;
 	}
-	char *colon = strchr(buf, ':');
-	if (!colon)
+	char *last = strrchr(ports, ':');
+	if (!last)
 		return -EINVAL;
-	*colon = 0;
+	*last = 0;
+	char *hport = ports, *colon = strrchr(ports, ':');
+	if (colon) {
+		if (p.has_host_ip)
+			return -EINVAL;
+		*colon = 0;
+		hport = colon + 1;
+		if (strchr(ports, ':'))
+			return -EAFNOSUPPORT;
+		if (inet_pton(AF_INET, ports, p.host_ip.addr) != 1)
+			return -EINVAL;
+		p.host_ip.family = AF_INET;
+		p.host_ip.prefix = 32;
+		p.has_host_ip = true;
+	}
 	unsigned hp, cp;
-	if (conf_parse_uint(buf, 1, 65535, &hp) < 0 || conf_parse_uint(colon + 1, 1, 65535, &cp) < 0)
+	if (conf_parse_uint(hport, 1, 65535, &hp) < 0 || conf_parse_uint(last + 1, 1, 65535, &cp) < 0)
 		return -EINVAL;
 	p.host_port = (uint16_t)hp;
 	p.container_port = (uint16_t)cp;
