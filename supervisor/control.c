@@ -125,9 +125,9 @@ static void cmd_start(struct ctl *ctl, struct conn *c, char **argv, int argc)
 		return;
 	if (sup_is_stopping(ctl->sup))
 		return reply_err(c, "tend is shutting down");
-	switch (v->state) {
+	switch (svc_state(v)) {
 	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
-		conn_printf(c, "%s: already %s\n", argv[1], svc_state_name(v->state));
+		conn_printf(c, "%s: already %s\n", argv[1], svc_state_name(svc_state(v)));
 		return reply_ok(c);
 	case SVC_STOPPING:
 		return reply_err(c, "'%s' is stopping; use restart, or start it once it has stopped", argv[1]);
@@ -136,7 +136,7 @@ static void cmd_start(struct ctl *ctl, struct conn *c, char **argv, int argc)
 	default:
 		/* STOPPED, EXITED, FAILED; BACKOFF skips what is left of the delay. */
 		svc_start(v);
-		conn_printf(c, "%s: %s\n", argv[1], svc_state_name(v->state));
+		conn_printf(c, "%s: %s\n", argv[1], svc_state_name(svc_state(v)));
 		return reply_ok(c);
 	}
 }
@@ -146,15 +146,15 @@ static void cmd_stop(struct ctl *ctl, struct conn *c, char **argv, int argc)
 	struct svc *v = find_or_refuse(ctl, c, argv[1]);
 	if (!v)
 		return;
-	switch (v->state) {
+	switch (svc_state(v)) {
 	case SVC_STOPPED: case SVC_EXITED: case SVC_FAILED:
-		conn_printf(c, "%s: not running (%s)\n", argv[1], svc_state_name(v->state));
+		conn_printf(c, "%s: not running (%s)\n", argv[1], svc_state_name(svc_state(v)));
 		return reply_ok(c);
 	default:
 		/* Asked for by a user: not a failure, and it stays down (the
 		 * restart policy does not apply) until started again. */
 		svc_stop(v, true, false);
-		conn_printf(c, "%s: %s\n", argv[1], svc_state_name(v->state));
+		conn_printf(c, "%s: %s\n", argv[1], svc_state_name(svc_state(v)));
 		return reply_ok(c);
 	}
 }
@@ -167,7 +167,7 @@ static void cmd_restart(struct ctl *ctl, struct conn *c, char **argv, int argc)
 	if (sup_is_stopping(ctl->sup))
 		return reply_err(c, "tend is shutting down");
 	svc_restart(v);
-	conn_printf(c, "%s: %s\n", argv[1], svc_state_name(v->state));
+	conn_printf(c, "%s: %s\n", argv[1], svc_state_name(svc_state(v)));
 	reply_ok(c);
 }
 

@@ -1,16 +1,9 @@
-/* service.c: the life of one service (see service.h).
- *
- * Events and what each does, by state:
- *   start request   WAITING/BACKOFF/STOPPED/EXITED/FAILED -> STARTING (fork);
- *                   -> WAITING while the supervisor allows no start (boot)
- *   exec done       STARTING -> RUNNING, or READY when there is no `ready`
- *   start failed    STARTING: remembered (127/126); the exit decides
- *   ready passed    RUNNING -> READY (health probes begin)
- *   ready timeout   RUNNING -> STOPPING, counted as a failure
- *   health failed   READY: `health_retries` in a row -> STOPPING, a failure
- *   stop request    any live state -> STOPPING; WAITING/BACKOFF -> STOPPED
- *   exit            -> STOPPED (asked for), BACKOFF (restart), EXITED, FAILED
- *   timer           BACKOFF: start; STOPPING: SIGKILL the group
+/* service.c: the life of one service (see service.h): the effects of
+ * supervisor/fsm.c's decisions. Each event goes through feed(): the
+ * facts measured (clock, kernel, configuration), fsm_next(), then the
+ * effects in fsm.h's order, the new state announced (logged, and the
+ * supervisor told), and what comes after it only while that state holds
+ * (the supervisor may have changed it on being told).
  * Time-based rules (restart_reset, restart_window) are judged from
  * timestamps when the service exits, never with timers of their own. */
 #include "config.h"
@@ -21,22 +14,12 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 #include "supervisor/output.h"
 #include "supervisor/probe.h"
 #include "supervisor/service.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
-
-static const char *const state_names[_SVC_STATE_MAX] = {
-	[SVC_WAITING] = "waiting",   [SVC_STARTING] = "starting", [SVC_RUNNING] = "running",
-	[SVC_READY] = "ready",       [SVC_STOPPING] = "stopping", [SVC_STOPPED] = "stopped",
-	[SVC_EXITED] = "exited",     [SVC_BACKOFF] = "backoff",   [SVC_FAILED] = "failed",
-};
-
-const char *svc_state_name(enum svc_state s)
-{
-	return s >= 0 && s < _SVC_STATE_MAX ? state_names[s] : "invalid";
-}
 
 #define NAME(s) ((s)->conf->name)
 #define LOOP(s) sup_loop((s)->sup)
@@ -48,9 +31,21 @@ static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void status_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void probe_child_setup(void *userdata);
 
-/* Why the current run is being stopped, when tend decided it. */
-enum stop_reason { STOP_NONE, STOP_REQUEST, STOP_READY_TIMEOUT, STOP_HEALTH };
-static enum stop_reason stop_reason_of(const struct svc *s);
+/* One event and what came with it. */
+struct input {
+	enum fsm_event ev;
+	int status;      /* EXIT, SPAWN_FAILED: the wait status */
+	const char *why; /* PROBE_FAILED: the probe's reason */
+	bool stay, now;  /* STOP */
+};
+
+static void feed(struct svc *s, const struct input *in);
+
+static void event(struct svc *s, enum fsm_event ev)
+{
+	struct input in = { .ev = ev };
+	feed(s, &in);
+}
 
 int svc_new(struct sup *sup, const struct conf_service *conf, struct svc **ret)
 {
@@ -100,25 +95,30 @@ struct svc *svc_free(struct svc *s)
 	return NULL;
 }
 
-void svc_set_state(struct svc *s, enum svc_state st)
-{
-	enum svc_state old = s->state;
-	*(enum svc_state *)&s->state = st;
-	if (old != st)
-		log_full(LOG_LVL_DEBUG, 0, NAME(s), "%s -> %s", svc_state_name(old), svc_state_name(st));
-	sup_service_changed(s->sup, s);
-}
+/* ---- reading ---------------------------------------------------------- */
+
+enum svc_state svc_state(const struct svc *s) { return s->fsm.state; }
+bool svc_alive(const struct svc *s) { return fsm_alive(s->fsm.state); }
+bool svc_held_back(const struct svc *s) { return s->fsm.held_back; }
+bool svc_stays_down(const struct svc *s) { return s->fsm.stay; }
+pid_t svc_leader(const struct svc *s) { return s->fsm.leader_gone ? 0 : s->pid; }
 
 bool svc_active(const struct svc *s)
 {
-	switch (s->state) {
+	switch (s->fsm.state) {
 	case SVC_STARTING: case SVC_RUNNING: case SVC_READY: case SVC_STOPPING: case SVC_BACKOFF:
 		return true;
 	case SVC_WAITING:
-		return !s->held_back;
+		return !s->fsm.held_back;
 	default:
 		return false;
 	}
+}
+
+bool svc_ready_or_done(const struct svc *s)
+{
+	return s->fsm.state == SVC_READY ||
+	       (s->fsm.state == SVC_EXITED && s->conf->type == CONF_SVC_ONESHOT && s->fsm.succeeded);
 }
 
 int svc_kill(struct svc *s, int sig)
@@ -144,18 +144,19 @@ const char *svc_last_exit(const struct svc *s, char *buf, size_t len)
 	return buf;
 }
 
+int svc_last_exit_code(const struct svc *s)
+{
+	return s->last_status < 0 ? -1 : fsm_wait_code(s->last_status);
+}
+
 int svc_exit_code(const struct svc *s)
 {
 	if (s->start_error)
 		return s->start_error;
-	if (s->last_status < 0)
-		return 0;
-	if (WIFSIGNALED(s->last_status))
-		return 128 + WTERMSIG(s->last_status);
-	return WEXITSTATUS(s->last_status);
+	return s->last_status < 0 ? 0 : fsm_wait_code(s->last_status);
 }
 
-/* ---- probes ---------------------------------------------------------- */
+/* ---- probes and timers ----------------------------------------------- */
 
 static void probe_done(struct probe *p, bool ok, const char *why, void *userdata);
 
@@ -170,7 +171,7 @@ static void probe_child_setup(void *userdata)
 
 static void probe_run(struct svc *s)
 {
-	const struct conf_probe *cp = s->state == SVC_READY ? &s->conf->health : &s->conf->ready;
+	const struct conf_probe *cp = s->fsm.state == SVC_READY ? &s->conf->health : &s->conf->ready;
 	uint64_t timeout = s->conf->health_timeout_ms;
 	int r = probe_start(LOOP(s), cp, timeout, NULL, probe_done, s, &s->probe);
 	if (r < 0) {
@@ -194,57 +195,14 @@ static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	probe_run(w->data);
 }
 
-static void become_ready(struct svc *s)
-{
-	char b[32];
-	s->ready_ms = now_ms();
-	ev_timer_stop(LOOP(s), &s->timer); /* the ready timeout */
-	log_full(LOG_LVL_INFO, 0, NAME(s), "ready after %s", fmt_ms(b, sizeof(b), s->ready_ms - s->start_ms));
-	s->probe_failures = 0;
-	svc_set_state(s, SVC_READY);
-	if (s->state == SVC_READY && s->conf->health.kind != CONF_PROBE_NONE)
-		probe_schedule(s, s->conf->health_interval_ms);
-}
-
-static void stop_as_failure(struct svc *s, enum stop_reason why);
-
 static void probe_done(struct probe *p, bool ok, const char *why, void *userdata)
 {
 	struct svc *s = userdata;
+	struct input in = { .ev = ok ? FSM_PROBE_OK : FSM_PROBE_FAILED, .why = why ? why : "failed" };
 	s->probe = NULL;
-	snprintf(s->probe_state, sizeof(s->probe_state), "%s", ok ? "ok" : why ? why : "failed");
-	if (s->state == SVC_RUNNING) {
-		if (ok) {
-			become_ready(s);
-		} else {
-			/* Retry soon, then less often: fast to notice an app that
-			 * comes up, cheap while it takes its time. */
-			uint64_t since = now_ms() - s->start_ms;
-			probe_schedule(s, since < 1000 ? 25 : since < 10000 ? 100 : 500);
-		}
-	} else if (s->state == SVC_READY) {
-		if (ok) {
-			s->probe_failures = 0;
-		} else if (++s->probe_failures >= s->conf->health_retries) {
-			log_full(LOG_LVL_WARN, 0, NAME(s), "health check failed %u times in a row (%s), restarting",
-				 s->probe_failures, why ? why : "failed");
-			stop_as_failure(s, STOP_HEALTH);
-			return;
-		} else {
-			log_full(LOG_LVL_INFO, 0, NAME(s), "health check failed (%s), %u of %u", why ? why : "failed",
-				 s->probe_failures, s->conf->health_retries);
-		}
-		probe_schedule(s, s->conf->health_interval_ms);
-	}
+	snprintf(s->probe_state, sizeof(s->probe_state), "%s", ok ? "ok" : in.why);
+	feed(s, &in);
 }
-
-void svc_notify_ready(struct svc *s)
-{
-	if (s->state == SVC_RUNNING && s->conf->ready.kind == CONF_PROBE_NOTIFY)
-		become_ready(s);
-}
-
-/* ---- start ----------------------------------------------------------- */
 
 static void arm_timer(struct svc *s, uint64_t ms)
 {
@@ -253,69 +211,264 @@ static void arm_timer(struct svc *s, uint64_t ms)
 	ev_timer_start(LOOP(s), &s->timer);
 }
 
-static void exec_done(struct svc *s)
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	ev_io_stop(LOOP(s), &s->status_io);
-	s->status_fd = safe_close(s->status_fd);
-	log_full(LOG_LVL_INFO, 0, NAME(s), "started (pid %d)", (int)s->pid);
-	svc_set_state(s, SVC_RUNNING);
-	if (s->state != SVC_RUNNING || s->conf->type == CONF_SVC_ONESHOT)
-		return;
-	switch (s->conf->ready.kind) {
-	case CONF_PROBE_NONE:
-		become_ready(s);
-		return;
-	case CONF_PROBE_NOTIFY:
-		break;
-	default:
-		probe_run(s);
-		break;
-	}
-	arm_timer(s, s->conf->ready_timeout_ms);
+	event(w->data, FSM_TIMER);
 }
 
-/* Read the spawn status pipe; returns true when the outcome is known. */
-static bool read_status(struct svc *s)
+/* ---- facts and effects ------------------------------------------------- */
+
+static void describe(int status, char *buf, size_t len)
 {
-	struct spawn_error e;
-	int r = spawn_read_status(s->status_fd, &e);
-	if (r == -EAGAIN)
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by SIG%s", conf_signal_name(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "exited with %d", WEXITSTATUS(status));
+}
+
+/* restart_limit: N automatic restarts within restart_window are allowed. */
+static bool over_limit(const struct svc *s, uint64_t now)
+{
+	unsigned lim = s->conf->restart_limit, n = 0;
+	if (!lim)
 		return false;
-	if (r == 1) {
-		s->start_error = e.exit_code;
-		log_full(LOG_LVL_ERROR, 0, NAME(s), "cannot start: %s", e.msg);
+	for (unsigned i = 0; i < lim; i++)
+		if (s->restart_times[i] && now - s->restart_times[i] < s->conf->restart_window_ms)
+			n++;
+	return n >= lim;
+}
+
+static void record_restart(struct svc *s, uint64_t now)
+{
+	if (!s->conf->restart_limit)
+		return;
+	s->restart_times[s->n_restart_times % s->conf->restart_limit] = now;
+	s->n_restart_times++;
+}
+
+/* Backoff: restart_delay, doubling up to restart_delay_max; a run of at
+ * least restart_reset starts the doubling over. */
+static void next_delay(struct svc *s, uint64_t now)
+{
+	const struct conf_service *c = s->conf;
+	if (s->delay_ms == 0 || (s->start_ms && now - s->start_ms >= c->restart_reset_ms))
+		s->delay_ms = c->restart_delay_ms ? c->restart_delay_ms : 0;
+	else
+		s->delay_ms = s->delay_ms * 2 > c->restart_delay_max_ms ? c->restart_delay_max_ms : s->delay_ms * 2;
+	record_restart(s, now);
+	s->restarts++;
+}
+
+/* What the machine may need to know, measured now. */
+static struct fsm_facts measure(const struct svc *s, const struct input *in, uint64_t now)
+{
+	const struct conf_service *c = s->conf;
+	int status = in->ev == FSM_REAPED ? s->last_status : in->status;
+	struct fsm_facts f = {
+		.may_start = sup_may_start(s->sup),
+		.oneshot = c->type == CONF_SVC_ONESHOT,
+		.ready = c->ready.kind,
+		.health = c->health.kind != CONF_PROBE_NONE,
+		.failures = s->probe_failures,
+		.retries = c->health_retries,
+		.stay = in->stay,
+		.now = in->now,
+		.policy = c->restart,
+		.sup_stopping = sup_is_stopping(s->sup),
+	};
+	if (s->pid > 0 && in->ev == FSM_EXIT)
+		f.group_alive = kill(-s->pid, 0) == 0;
+	else if (s->pid > 0 && in->ev == FSM_REAPED && s->fsm.leader_gone)
+		f.group_alive = !(kill(-s->pid, 0) < 0 && errno == ESRCH);
+	if (in->ev == FSM_EXIT || in->ev == FSM_REAPED || in->ev == FSM_SPAWN_FAILED) {
+		f.exit_ok = !s->start_error && WIFEXITED(status) && conf_success_exit(c, WEXITSTATUS(status));
+		f.over_limit = over_limit(s, now);
+	}
+	return f;
+}
+
+/* Logged before the state is announced, as each happens. */
+static void say(struct svc *s, const struct fsm_step *r, const struct input *in, uint64_t now)
+{
+	const struct conf_service *c = s->conf;
+	char what[64], b[32];
+	enum log_level ok_or_warn = r->success ? LOG_LVL_INFO : LOG_LVL_WARN;
+
+	if (r->act & FSM_A_END)
+		describe(s->last_status, what, sizeof(what));
+	switch (r->note) {
+	case FSM_N_NONE:
+		return;
+	case FSM_N_STARTED:
+		log_full(LOG_LVL_INFO, 0, NAME(s), "started (pid %d)", (int)s->pid);
+		return;
+	case FSM_N_READY:
+		log_full(LOG_LVL_INFO, 0, NAME(s), "ready after %s", fmt_ms(b, sizeof(b), now - s->start_ms));
+		return;
+	case FSM_N_HEALTH_FAILED:
+		log_full(LOG_LVL_INFO, 0, NAME(s), "health check failed (%s), %u of %u", in->why, s->probe_failures,
+			 c->health_retries);
+		return;
+	case FSM_N_HEALTH_GAVE_UP:
+		log_full(LOG_LVL_WARN, 0, NAME(s), "health check failed %u times in a row (%s), restarting",
+			 s->probe_failures, in->why);
+		return;
+	case FSM_N_READY_TIMEOUT:
+		log_full(LOG_LVL_WARN, 0, NAME(s), "not ready after %s, stopping", fmt_ms(b, sizeof(b), c->ready_timeout_ms));
+		return;
+	case FSM_N_STOP_TIMEOUT:
+		log_full(LOG_LVL_WARN, 0, NAME(s), "did not stop within %s, sending SIGKILL",
+			 fmt_ms(b, sizeof(b), c->stop_timeout_ms));
+		return;
+	case FSM_N_STOPPED:
+		log_full(LOG_LVL_INFO, 0, NAME(s), "stopped (%s)", what);
+		return;
+	case FSM_N_GAVE_UP:
+		/* The limit ends the restarts; the last run's outcome names the
+		 * end state (fine print: a clean last run is `exited`). */
+		log_full(r->success ? LOG_LVL_WARN : LOG_LVL_ERROR, 0, NAME(s), "%s, giving up after %u restarts within %s",
+			 what, c->restart_limit, fmt_ms(b, sizeof(b), c->restart_window_ms));
+		return;
+	case FSM_N_ENDED:
+		/* With restart = no an exit is expected: tend's own exit status
+		 * (or status) reports it; a failure under a policy is news. */
+		log_full(LOG_LVL_INFO, 0, NAME(s), "%s", what);
+		return;
+	case FSM_N_NOT_RESTARTING:
+		log_full(LOG_LVL_WARN, 0, NAME(s), "%s, not restarting", what);
+		return;
+	case FSM_N_RESTART_IN:
+		log_full(ok_or_warn, 0, NAME(s), "%s, restart in %s", what, fmt_ms(b, sizeof(b), s->delay_ms));
+		return;
+	}
+}
+
+static void spawn(struct svc *s);
+
+/* One event: the machine decides; its effects follow in fsm.h's order. */
+static void feed(struct svc *s, const struct input *in)
+{
+	uint64_t now = now_ms();
+	struct fsm_facts f = measure(s, in, now);
+	struct fsm_step r = fsm_next(&s->fsm, in->ev, &f);
+	enum svc_state old = s->fsm.state;
+	unsigned a = r.act;
+	char b[32];
+
+	if (!r.valid) {
+		log_full(LOG_LVL_DEBUG, 0, NAME(s), "%s while %s: ignored", fsm_event_name(in->ev), svc_state_name(old));
+		return;
+	}
+	*(struct svc_fsm *)&s->fsm = r.next;
+
+	if (a & FSM_A_TIMER_STOP)
+		ev_timer_stop(LOOP(s), &s->timer);
+	if (a & FSM_A_PROBES_STOP)
+		stop_probes(s);
+	if (a & FSM_A_NEW_RUN) {
+		s->start_error = 0;
+		s->status_text[0] = 0;
+		s->probe_state[0] = 0;
+	}
+	if (a & FSM_A_RESET_DELAY)
+		s->delay_ms = 0;
+	if (a & FSM_A_STATUS_CLOSE) {
 		ev_io_stop(LOOP(s), &s->status_io);
 		s->status_fd = safe_close(s->status_fd);
-		return true;
 	}
-	exec_done(s);
-	return true;
+	if (a & FSM_A_WATCH_STATUS) {
+		ev_io_set(&s->status_io, s->status_fd, EV_READ);
+		ev_io_start(LOOP(s), &s->status_io);
+	}
+	if (a & FSM_A_COUNT_FAILURE)
+		s->probe_failures++;
+	if (a & FSM_A_RESET_FAILURES)
+		s->probe_failures = 0;
+	if (a & FSM_A_KILL_GROUP) {
+		log_full(LOG_LVL_DEBUG, 0, NAME(s), "killing what is left of its process group");
+		kill(-s->pid, SIGKILL);
+	}
+	if (a & FSM_A_KILL_NOW) {
+		svc_kill(s, SIGKILL);
+		ev_timer_stop(LOOP(s), &s->timer);
+	}
+	if (a & FSM_A_KILL_STOP) {
+		svc_kill(s, s->conf->stop_signal);
+		if (s->conf->stop_signal != SIGCONT)
+			svc_kill(s, SIGCONT); /* a stopped process must wake to die */
+		arm_timer(s, s->conf->stop_timeout_ms);
+	}
+	if (a & FSM_A_KEEP_STATUS)
+		s->last_status = in->status;
+	if (a & FSM_A_END) {
+		s->pid = 0;
+		if (in->ev != FSM_REAPED)
+			s->last_status = in->status;
+		s->exit_ms = now;
+		s->exit_wall = (int64_t)time(NULL);
+	}
+	if (a & FSM_A_BACKOFF)
+		next_delay(s, now);
+	if (a & FSM_A_BECAME_READY) {
+		s->ready_ms = now;
+		s->probe_failures = 0;
+	}
+	say(s, &r, in, now);
+	if (r.announce && r.next.state == SVC_STOPPING)
+		log_full(LOG_LVL_DEBUG, 0, NAME(s), "stopping, %s",
+			 a & FSM_A_KILL_NOW ? "SIGKILL" : fmt_ms(b, sizeof(b), s->conf->stop_timeout_ms));
+	if (r.announce) {
+		if (old != r.next.state)
+			log_full(LOG_LVL_DEBUG, 0, NAME(s), "%s -> %s", svc_state_name(old), svc_state_name(r.next.state));
+		sup_service_changed(s->sup, s);
+	}
+
+	/* Told, the supervisor may have moved the service on (a shutdown
+	 * stops it): what follows belongs to the state decided here only. */
+	if (s->fsm.state != r.next.state)
+		return;
+	if (a & FSM_A_READY_PROBE)
+		probe_run(s);
+	if (a & FSM_A_READY_TIMER)
+		arm_timer(s, s->conf->ready_timeout_ms);
+	if (a & FSM_A_READY_RETRY) {
+		/* Retry soon, then less often: fast to notice an app that comes
+		 * up, cheap while it takes its time. */
+		uint64_t since = now - s->start_ms;
+		probe_schedule(s, since < 1000 ? 25 : since < 10000 ? 100 : 500);
+	}
+	if (a & FSM_A_HEALTH_NEXT)
+		probe_schedule(s, s->conf->health_interval_ms);
+	if (a & FSM_A_BACKOFF_TIMER) {
+		/* A start that failed in tend itself (EMFILE, EAGAIN, ENOMEM):
+		 * retrying sooner than once a second cannot help and, with
+		 * restart_delay = 0, would spin PID 1 (s6's temporized
+		 * failure). */
+		uint64_t d = s->delay_ms;
+		if (in->ev == FSM_SPAWN_FAILED && d < SPAWN_RETRY_MS)
+			d = SPAWN_RETRY_MS;
+		arm_timer(s, d);
+	}
+	if (a & FSM_A_SPAWN)
+		spawn(s);
+	else if (r.then != _FSM_EVENT_MAX)
+		event(s, r.then);
 }
 
-static void status_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	read_status(w->data);
-}
-
-static void handle_end(struct svc *s, int status);
+/* ---- start ----------------------------------------------------------- */
 
 /* A start that failed in tend itself, before anything ran (fork, the
  * notify socket): logged once by the caller, then the restart policy
  * decides, like an exec that failed (126). */
 static void start_failed(struct svc *s)
 {
+	struct input in = { .ev = FSM_SPAWN_FAILED, .status = 126 << 8 };
 	s->pid = 0;
 	s->start_error = 126;
-	handle_end(s, 126 << 8);
-	/* tend itself ran short (EMFILE, EAGAIN, ENOMEM): retrying
-	 * sooner than once a second cannot help and, with
-	 * restart_delay = 0, would spin PID 1 (s6's temporized
-	 * failure). */
-	if (s->state == SVC_BACKOFF && s->delay_ms < SPAWN_RETRY_MS)
-		arm_timer(s, SPAWN_RETRY_MS);
+	feed(s, &in);
 }
 
-void svc_start(struct svc *s)
+static void spawn(struct svc *s)
 {
 	struct spawn_params p = {
 		.conf = s->conf,
@@ -324,19 +477,6 @@ void svc_start(struct svc *s)
 	};
 	int r;
 
-	ev_timer_stop(LOOP(s), &s->timer);
-	stop_probes(s);
-	s->stop_requested = s->stop_to_stay = s->restart_requested = s->leader_gone = false;
-	s->stop_why = STOP_NONE;
-	s->start_error = 0;
-	s->status_text[0] = 0;
-	s->probe_state[0] = 0;
-	if (!sup_may_start(s->sup)) {
-		/* tend is booting (or shutting down): whoever asked, the
-		 * supervisor starts it when boot is done and its turn comes. */
-		svc_set_state(s, SVC_WAITING);
-		return;
-	}
 	if (s->conf->ready.kind == CONF_PROBE_NOTIFY) {
 		/* Without its socket the service could never say READY=1: a
 		 * failed start now, with the reason, not a ready timeout later. */
@@ -363,244 +503,89 @@ void svc_start(struct svc *s)
 		start_failed(s);
 		return;
 	}
-	ev_io_set(&s->status_io, s->status_fd, EV_READ);
-	ev_io_start(LOOP(s), &s->status_io);
-	svc_set_state(s, SVC_STARTING);
+	event(s, FSM_SPAWNED);
 }
 
-/* ---- stop ------------------------------------------------------------ */
-
-static enum stop_reason stop_reason_of(const struct svc *s)
+/* Read the spawn status pipe; returns true when the outcome is known. */
+static bool read_status(struct svc *s)
 {
-	return s->stop_requested ? (enum stop_reason)s->stop_why : STOP_NONE;
-}
-
-static void begin_stop(struct svc *s, bool now)
-{
-	char b[32];
-	stop_probes(s);
-	if (now) {
-		svc_kill(s, SIGKILL);
-		ev_timer_stop(LOOP(s), &s->timer);
+	struct spawn_error e;
+	int r = spawn_read_status(s->status_fd, &e);
+	if (r == -EAGAIN)
+		return false;
+	if (r == 1) {
+		s->start_error = e.exit_code;
+		log_full(LOG_LVL_ERROR, 0, NAME(s), "cannot start: %s", e.msg);
+		event(s, FSM_EXEC_FAILED);
 	} else {
-		svc_kill(s, s->conf->stop_signal);
-		if (s->conf->stop_signal != SIGCONT)
-			svc_kill(s, SIGCONT); /* a stopped process must wake to die */
-		arm_timer(s, s->conf->stop_timeout_ms);
+		event(s, FSM_EXEC_DONE);
 	}
-	log_full(LOG_LVL_DEBUG, 0, NAME(s), "stopping, %s", now ? "SIGKILL" : fmt_ms(b, sizeof(b), s->conf->stop_timeout_ms));
-	svc_set_state(s, SVC_STOPPING);
+	/* The outcome is read: the pipe has nothing more to say. */
+	if (s->status_fd >= 0) {
+		ev_io_stop(LOOP(s), &s->status_io);
+		s->status_fd = safe_close(s->status_fd);
+	}
+	return true;
 }
 
-static void stop_as_failure(struct svc *s, enum stop_reason why)
+static void status_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	s->stop_requested = true;
-	s->stop_why = why;
-	begin_stop(s, false);
+	read_status(w->data);
+}
+
+/* ---- requests and events --------------------------------------------- */
+
+void svc_start(struct svc *s)
+{
+	event(s, FSM_START);
 }
 
 void svc_stop(struct svc *s, bool stay, bool now)
 {
-	switch (s->state) {
-	case SVC_WAITING: case SVC_BACKOFF:
-		ev_timer_stop(LOOP(s), &s->timer);
-		s->stop_requested = true;
-		s->stop_why = STOP_REQUEST;
-		s->stop_to_stay = stay;
-		svc_set_state(s, SVC_STOPPED);
-		return;
-	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
-		s->stop_requested = true;
-		s->stop_why = STOP_REQUEST;
-		s->stop_to_stay = stay;
-		begin_stop(s, now);
-		return;
-	case SVC_STOPPING:
-		s->stop_to_stay = s->stop_to_stay || stay;
-		if (now) {
-			svc_kill(s, SIGKILL);
-			ev_timer_stop(LOOP(s), &s->timer);
-		}
-		return;
-	default:
-		return;
-	}
+	struct input in = { .ev = FSM_STOP, .stay = stay, .now = now };
+	feed(s, &in);
 }
 
-static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+void svc_restart(struct svc *s)
 {
-	struct svc *s = w->data;
-	char b[32];
-
-	switch (s->state) {
-	case SVC_BACKOFF:
-		svc_start(s);
-		break;
-	case SVC_STOPPING:
-		log_full(LOG_LVL_WARN, 0, NAME(s), "did not stop within %s, sending SIGKILL",
-			 fmt_ms(b, sizeof(b), s->conf->stop_timeout_ms));
-		svc_kill(s, SIGKILL);
-		break;
-	case SVC_RUNNING:
-		log_full(LOG_LVL_WARN, 0, NAME(s), "not ready after %s, stopping",
-			 fmt_ms(b, sizeof(b), s->conf->ready_timeout_ms));
-		stop_as_failure(s, STOP_READY_TIMEOUT);
-		break;
-	default:
-		break;
-	}
+	event(s, FSM_RESTART);
 }
 
-/* ---- exit ------------------------------------------------------------ */
-
-static void describe(int status, char *buf, size_t len)
+void svc_hold_back(struct svc *s)
 {
-	if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by SIG%s", conf_signal_name(WTERMSIG(status)));
-	else
-		snprintf(buf, len, "exited with %d", WEXITSTATUS(status));
+	event(s, FSM_HOLD_BACK);
 }
 
-/* restart_limit: N automatic restarts within restart_window are allowed. */
-static bool over_limit(struct svc *s, uint64_t now)
+void svc_notify_ready(struct svc *s)
 {
-	unsigned lim = s->conf->restart_limit, n = 0;
-	if (!lim)
-		return false;
-	for (unsigned i = 0; i < lim; i++)
-		if (s->restart_times[i] && now - s->restart_times[i] < s->conf->restart_window_ms)
-			n++;
-	return n >= lim;
+	if (s->conf->ready.kind == CONF_PROBE_NOTIFY)
+		event(s, FSM_READY);
 }
 
-static void record_restart(struct svc *s, uint64_t now)
+void svc_notify_status(struct svc *s, const char *value)
 {
-	if (!s->conf->restart_limit)
-		return;
-	s->restart_times[s->n_restart_times % s->conf->restart_limit] = now;
-	s->n_restart_times++;
-}
-
-static void handle_end(struct svc *s, int status)
-{
-	const struct conf_service *c = s->conf;
-	enum stop_reason why = stop_reason_of(s);
-	uint64_t now = now_ms();
-	char what[64], b[32];
-
-	stop_probes(s);
-	ev_timer_stop(LOOP(s), &s->timer);
-	s->pid = 0;
-	s->last_status = status;
-	s->exit_ms = now;
-	s->exit_wall = (int64_t)time(NULL);
-	describe(status, what, sizeof(what));
-
-	if (why == STOP_REQUEST) {
-		log_full(LOG_LVL_INFO, 0, NAME(s), "stopped (%s)", what);
-		if (s->restart_requested) {
-			svc_start(s);
-			return;
-		}
-		svc_set_state(s, SVC_STOPPED);
-		return;
-	}
-
-	bool success = why == STOP_NONE && !s->start_error && WIFEXITED(status) &&
-		       conf_success_exit(c, WEXITSTATUS(status));
-	bool restart;
-	if (c->type == CONF_SVC_ONESHOT && success) {
-		s->ever_succeeded = true;
-		restart = false;
-	} else {
-		restart = c->restart == CONF_RESTART_ALWAYS || (c->restart == CONF_RESTART_ON_FAILURE && !success);
-	}
-	if (sup_is_stopping(s->sup))
-		restart = false;
-
-	if (restart && over_limit(s, now)) {
-		/* The limit ends the restarts; the last run's outcome names the
-		 * end state (fine print: a clean last run is `exited`). */
-		log_full(success ? LOG_LVL_WARN : LOG_LVL_ERROR, 0, NAME(s), "%s, giving up after %u restarts within %s",
-			 what, c->restart_limit, fmt_ms(b, sizeof(b), c->restart_window_ms));
-		svc_set_state(s, success ? SVC_EXITED : SVC_FAILED);
-		return;
-	}
-	if (!restart) {
-		/* With restart = no an exit is expected: tend's own exit status
-		 * (or status) reports it; a failure under a policy is news. */
-		if (success || c->restart == CONF_RESTART_NO)
-			log_full(LOG_LVL_INFO, 0, NAME(s), "%s", what);
-		else
-			log_full(LOG_LVL_WARN, 0, NAME(s), "%s, not restarting", what);
-		svc_set_state(s, success ? SVC_EXITED : SVC_FAILED);
-		return;
-	}
-	/* Backoff: restart_delay, doubling up to restart_delay_max; a run of
-	 * at least restart_reset starts the doubling over. */
-	if (s->delay_ms == 0 || (s->start_ms && now - s->start_ms >= c->restart_reset_ms))
-		s->delay_ms = c->restart_delay_ms ? c->restart_delay_ms : 0;
-	else
-		s->delay_ms = s->delay_ms * 2 > c->restart_delay_max_ms ? c->restart_delay_max_ms : s->delay_ms * 2;
-	uint64_t delay = s->delay_ms;
-	record_restart(s, now);
-	s->restarts++;
-	log_full(success ? LOG_LVL_INFO : LOG_LVL_WARN, 0, NAME(s), "%s, restart in %s", what, fmt_ms(b, sizeof(b), delay));
-	/* Even with no delay the start goes through the loop (a 0 s timer):
-	 * a start that fails at once (fork: EAGAIN) must not recurse. */
-	svc_set_state(s, SVC_BACKOFF);
-	arm_timer(s, delay);
+	/* Untrusted bytes, kept as valid UTF-8 cut between characters. */
+	utf8_sanitize(s->status_text, sizeof(s->status_text), value, strlen(value));
 }
 
 void svc_exited(struct svc *s, int status)
 {
+	struct input in = { .ev = FSM_EXIT, .status = status };
 	/* The child is gone, so its status pipe is complete: read it now,
 	 * whatever order the loop delivered the two events in. */
 	if (s->status_fd >= 0 && read_status(s) == false) {
 		ev_io_stop(LOOP(s), &s->status_io);
 		s->status_fd = safe_close(s->status_fd);
 	}
-	if (s->state == SVC_STOPPING && s->pid > 0 && kill(-s->pid, 0) == 0) {
-		/* The leader is gone, but its group lives on: wait for it
-		 * (or for stop_timeout) as the whole service. */
-		s->last_status = status;
-		s->leader_gone = true;
-		return;
-	}
-	if (s->pid > 0 && kill(-s->pid, 0) == 0) {
-		log_full(LOG_LVL_DEBUG, 0, NAME(s), "killing what is left of its process group");
-		kill(-s->pid, SIGKILL);
-	}
-	handle_end(s, status);
+	feed(s, &in);
 }
 
 void svc_group_check(struct svc *s)
 {
-	if (s->state == SVC_STOPPING && s->leader_gone && kill(-s->pid, 0) < 0 && errno == ESRCH)
-		handle_end(s, s->last_status);
-}
-
-void svc_restart(struct svc *s)
-{
-	switch (s->state) {
-	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
-		svc_stop(s, false, false);
-		s->restart_requested = true;
-		return;
-	case SVC_STOPPING:
-		s->restart_requested = true;
-		return;
-	case SVC_WAITING:
-		/* Not started yet: it starts when what it is `after` is ready and
-		 * boot is done; a restart does not jump that queue. */
-		return;
-	default:
-		ev_timer_stop(LOOP(s), &s->timer);
-		s->held_back = false;
-		s->delay_ms = 0;
-		svc_start(s);
-		return;
-	}
+	/* Only one whose leader ended waits for its group: no event (nor a
+	 * debug line) for every service at each orphan reaped. */
+	if (s->fsm.leader_gone)
+		event(s, FSM_REAPED);
 }
 
 int svc_replace_conf(struct svc *s, const struct conf_service *conf)

@@ -1,9 +1,10 @@
-/* service.h: one supervised service and its state machine.
+/* service.h: one supervised service.
  *
- * The state is written in one place only, svc_set_state(), which logs the
- * change and tells the supervisor; every event (exec done, exit, probe,
- * timer, request) is handled by a function of service.c that decides the
- * next state from the current one. */
+ * Its state machine is supervisor/fsm.c, a pure function; service.c feeds
+ * it every event (exec done, exit, probe, timer, request), carries out the
+ * effects it returns and is the only writer of the machine's memory
+ * (struct svc_fsm) and of the run's data below. Everyone else reads them
+ * through the functions at the end. */
 #ifndef TEND_SERVICE_H
 #define TEND_SERVICE_H
 
@@ -13,31 +14,16 @@
 #include <sys/types.h>
 
 #include "conf/conf.h"
+#include "supervisor/fsm.h"
 
 struct sup;
 struct probe;
 struct output;
 
-enum svc_state {
-	SVC_WAITING,  /* not started: waiting for what it is `after` */
-	SVC_STARTING, /* forked, before exec */
-	SVC_RUNNING,  /* started, `ready` not passed yet */
-	SVC_READY,
-	SVC_STOPPING,
-	SVC_STOPPED,  /* stopped on request, stays down */
-	SVC_EXITED,   /* ended, not to be restarted */
-	SVC_BACKOFF,  /* waiting to restart */
-	SVC_FAILED,   /* gave up, or held back by a failed dependency */
-	_SVC_STATE_MAX,
-	_SVC_STATE_INVALID = -EINVAL,
-};
-
-const char *svc_state_name(enum svc_state s);
-
 struct svc {
 	struct sup *sup;
 	const struct conf_service *conf;  /* owned by the supervisor's conf */
-	const enum svc_state state;       /* written by svc_set_state() only */
+	const struct svc_fsm fsm;         /* written by service.c only: svc_state() */
 	pid_t pid;                        /* 0 when not running */
 	int status_fd;                    /* spawn status pipe while STARTING */
 	ev_io status_io;
@@ -54,13 +40,6 @@ struct svc {
 	uint64_t delay_ms;                /* current backoff delay */
 	uint64_t *restart_times;          /* ring of the last restart_limit restarts */
 	unsigned n_restart_times;
-	bool stop_requested;              /* tend decided to stop this run */
-	int stop_why;                     /* why (service.c: request, ready timeout, health) */
-	bool leader_gone;                 /* STOPPING: the leader exited, its group lives */
-	bool stop_to_stay;                /* tendctl stop: stay down afterwards */
-	bool restart_requested;           /* tendctl restart: start again at once */
-	bool held_back;                   /* a dependency failed */
-	bool ever_succeeded;              /* oneshot: exited 0 (dependents may go) */
 	struct output *out;               /* stdout = tagged */
 	char *notify_path;                /* its own NOTIFY_SOCKET, ready = notify */
 	char status_text[128];            /* STATUS= from sd_notify */
@@ -69,7 +48,6 @@ struct svc {
 int svc_new(struct sup *sup, const struct conf_service *conf, struct svc **ret);
 struct svc *svc_free(struct svc *s);
 
-void svc_set_state(struct svc *s, enum svc_state st);
 /* Fork/exec now (from WAITING, BACKOFF, STOPPED, EXITED, FAILED); while
  * the supervisor does not allow starts (booting) it goes WAITING instead. */
 void svc_start(struct svc *s);
@@ -90,12 +68,32 @@ void svc_exited(struct svc *s, int status);
 void svc_group_check(struct svc *s);
 /* sd_notify READY=1 (ready = notify) */
 void svc_notify_ready(struct svc *s);
+/* sd_notify STATUS=: untrusted bytes, kept as valid UTF-8. */
+void svc_notify_status(struct svc *s, const char *value);
+/* The supervisor: something this WAITING service is `after` failed or
+ * ended; it goes FAILED and never starts (until a restart). */
+void svc_hold_back(struct svc *s);
 /* Send a signal to the service's process group. */
 int svc_kill(struct svc *s, int sig);
+
+/* ---- reading ---- */
+enum svc_state svc_state(const struct svc *s);
+/* A process of the current run may be alive (starting to stopping). */
+bool svc_alive(const struct svc *s);
 /* True while a process of it may be alive or a start is due. */
 bool svc_active(const struct svc *s);
+/* Ready, or a oneshot that ended well: what is `after` it may start. */
+bool svc_ready_or_done(const struct svc *s);
+bool svc_held_back(const struct svc *s);
+/* Stopped (or being stopped) by tendctl stop: it stays down. */
+bool svc_stays_down(const struct svc *s);
+/* The pid whose end is this service's exit event; 0 when none (down, or
+ * its leader ended and the rest of its group is awaited). */
+pid_t svc_leader(const struct svc *s);
 /* Exit status for tend when this is the main service: code, or 128+N. */
 int svc_exit_code(const struct svc *s);
+/* The last run's exit code, or 128+N; -1 before the first end. */
+int svc_last_exit_code(const struct svc *s);
 /* "exited 1", "killed TERM" or "-" */
 const char *svc_last_exit(const struct svc *s, char *buf, size_t len);
 

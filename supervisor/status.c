@@ -25,16 +25,9 @@ static const char *probe_kind_name(enum conf_probe_kind k)
 	}
 }
 
-/* A process of the current run may be alive: uptime counts. */
-static bool is_live(const struct svc *v)
-{
-	return v->pid > 0 &&
-	       (v->state == SVC_STARTING || v->state == SVC_RUNNING || v->state == SVC_READY || v->state == SVC_STOPPING);
-}
-
 static uint64_t uptime_ms(const struct svc *v, uint64_t now)
 {
-	return is_live(v) && v->start_ms && now > v->start_ms ? now - v->start_ms : 0;
+	return svc_alive(v) && v->start_ms && now > v->start_ms ? now - v->start_ms : 0;
 }
 
 /* "45s", "5m12s", "3h04m", "2d03h": two units are enough to read. */
@@ -105,12 +98,12 @@ int status_table(const struct sup *sup, const char *name, char **ret)
 	for (size_t i = 0; i < rows; i++) {
 		const struct svc *v = sup_service(sup, first + i);
 		snprintf(cell[i][COL_NAME], CELL, "%s", v->conf->name);
-		snprintf(cell[i][COL_STATE], CELL, "%s", svc_state_name(v->state));
+		snprintf(cell[i][COL_STATE], CELL, "%s", svc_state_name(svc_state(v)));
 		if (v->pid > 0)
 			snprintf(cell[i][COL_PID], CELL, "%d", (int)v->pid);
 		else
 			snprintf(cell[i][COL_PID], CELL, "-");
-		if (is_live(v))
+		if (svc_alive(v))
 			fmt_uptime(cell[i][COL_UPTIME], CELL, uptime_ms(v, now));
 		else
 			snprintf(cell[i][COL_UPTIME], CELL, "-");
@@ -187,10 +180,10 @@ static json_t *service_json(const struct svc *v, bool is_main, uint64_t now)
 		return NULL;
 	}
 	r |= set(o, "name", text(v->conf->name));
-	r |= set(o, "state", json_string(svc_state_name(v->state)));
+	r |= set(o, "state", json_string(svc_state_name(svc_state(v))));
 	r |= set(o, "main", json_boolean(is_main));
 	r |= set(o, "pid", v->pid > 0 ? json_integer(v->pid) : json_null());
-	r |= set(o, "uptime", is_live(v) ? json_real((double)uptime_ms(v, now) / 1000.0) : json_null());
+	r |= set(o, "uptime", svc_alive(v) ? json_real((double)uptime_ms(v, now) / 1000.0) : json_null());
 	r |= set(o, "restarts", json_integer(v->restarts));
 	r |= set(o, "last_exit", st < 0 ? json_null() : json_string(svc_last_exit(v, b, sizeof(b))));
 	r |= set(o, "last_exit_code", st >= 0 && WIFEXITED(st) ? json_integer(WEXITSTATUS(st)) : json_null());
@@ -326,7 +319,7 @@ int status_metrics(const struct sup *sup, char **ret)
 		for (int st = 0; st < _SVC_STATE_MAX; st++) {
 			fprintf(f, "tend_service_state{service=\"");
 			put_label(f, s->conf->name);
-			fprintf(f, "\",state=\"%s\"} %d\n", svc_state_name(st), (int)s->state == st);
+			fprintf(f, "\",state=\"%s\"} %d\n", svc_state_name(st), (int)svc_state(s) == st);
 		}
 	}
 	family(f, "tend_service_restarts_total", "counter", "Automatic restarts of the service.");
@@ -338,10 +331,9 @@ int status_metrics(const struct sup *sup, char **ret)
 	       "Exit code of the service's last run, 128+N for a death by signal N (absent before the first exit).");
 	for (size_t i = 0; i < n; i++) {
 		const struct svc *s = sup_service(sup, i);
-		if (s->last_status < 0)
+		if (svc_last_exit_code(s) < 0)
 			continue;
-		int st = s->last_status;
-		snprintf(v, sizeof(v), "%d", WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+		snprintf(v, sizeof(v), "%d", svc_last_exit_code(s));
 		svc_sample(f, "tend_service_last_exit_code", s, v);
 	}
 	family(f, "tend_service_uptime_seconds", "gauge", "Seconds since the service's current run started (0: not running).");

@@ -26,7 +26,6 @@
 
 #include "common/log.h"
 #include "common/strv.h"
-#include "common/utf8.h"
 #include "supervisor/notify.h"
 #include "supervisor/service.h"
 #include "supervisor/supervisor.h"
@@ -81,21 +80,16 @@ struct svc *sup_find(const struct sup *s, const char *name)
 	return NULL;
 }
 
-static bool ready_or_done(const struct svc *v)
-{
-	return v->state == SVC_READY || (v->state == SVC_EXITED && v->conf->type == CONF_SVC_ONESHOT && v->ever_succeeded);
-}
-
 bool sup_is_ready(const struct sup *s)
 {
 	if (s->phase != PHASE_RUN)
 		return false;
 	if (s->main)
-		return ready_or_done(s->main);
+		return svc_ready_or_done(s->main);
 	/* With no main: every service ready, or ended well, or stopped on
 	 * request. */
 	for (size_t i = 0; i < s->n; i++) {
-		enum svc_state st = s->svcs[i]->state;
+		enum svc_state st = svc_state(s->svcs[i]);
 		if (st != SVC_READY && st != SVC_EXITED && st != SVC_STOPPED)
 			return false;
 	}
@@ -107,10 +101,10 @@ bool sup_is_ready(const struct sup *s)
 static struct svc *find_pid(struct sup *s, pid_t pid)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->svcs[i]->pid == pid && !s->svcs[i]->leader_gone)
+		if (svc_leader(s->svcs[i]) == pid)
 			return s->svcs[i];
 	for (size_t i = 0; i < s->n_gone; i++)
-		if (s->gone[i]->pid == pid && !s->gone[i]->leader_gone)
+		if (svc_leader(s->gone[i]) == pid)
 			return s->gone[i];
 	return NULL;
 }
@@ -224,20 +218,20 @@ static bool depends_on(const struct svc *v, const char *name)
  * something it needs has failed. */
 static void try_start(struct sup *s, struct svc *v)
 {
-	if (v->state != SVC_WAITING || v->held_back || v->stop_to_stay || !sup_may_start(s))
+	if (svc_state(v) != SVC_WAITING || svc_held_back(v) || svc_stays_down(v) || !sup_may_start(s))
 		return;
 	for (char **a = v->conf->after; a && *a; a++) {
 		struct svc *d = sup_find(s, *a);
 		if (!d)
 			continue; /* validated away; a reload may race: ignore */
-		if (d->state == SVC_FAILED || d->held_back || (d->state == SVC_EXITED && !ready_or_done(d))) {
-			v->held_back = true;
+		enum svc_state ds = svc_state(d);
+		if (ds == SVC_FAILED || svc_held_back(d) || (ds == SVC_EXITED && !svc_ready_or_done(d))) {
 			log_full(LOG_LVL_ERROR, 0, v->conf->name, "not started: '%s' %s", d->conf->name,
-				 d->state == SVC_FAILED ? "failed" : "ended");
-			svc_set_state(v, SVC_FAILED);
+				 ds == SVC_FAILED ? "failed" : "ended");
+			svc_hold_back(v);
 			return;
 		}
-		if (!ready_or_done(d))
+		if (!svc_ready_or_done(d))
 			return;
 	}
 	svc_start(v);
@@ -276,11 +270,6 @@ void sup_boot_done(struct sup *s, int status)
 	}
 	s->phase = PHASE_RUN;
 	start_due(s);
-}
-
-static bool live(const struct svc *v)
-{
-	return v->state == SVC_STARTING || v->state == SVC_RUNNING || v->state == SVC_READY || v->state == SVC_STOPPING;
 }
 
 static void client_wait_end(struct sup *s)
@@ -345,21 +334,21 @@ static void stop_services(struct sup *s)
 	bool any = false;
 	for (size_t i = 0; i < s->n; i++) {
 		struct svc *v = s->svcs[i];
-		if (v->state == SVC_WAITING || v->state == SVC_BACKOFF) {
+		if (svc_state(v) == SVC_WAITING || svc_state(v) == SVC_BACKOFF) {
 			svc_stop(v, false, false);
 			continue;
 		}
-		if (!live(v))
+		if (!svc_alive(v))
 			continue;
 		any = true;
 		bool blocked = false;
 		for (size_t j = 0; j < s->n && !blocked; j++)
-			blocked = live(s->svcs[j]) && depends_on(s->svcs[j], v->conf->name);
-		if (!blocked && (v->state != SVC_STOPPING || s->immediate))
+			blocked = svc_alive(s->svcs[j]) && depends_on(s->svcs[j], v->conf->name);
+		if (!blocked && (svc_state(v) != SVC_STOPPING || s->immediate))
 			svc_stop(v, false, s->immediate);
 	}
 	for (size_t i = 0; i < s->n_gone; i++)
-		if (live(s->gone[i])) {
+		if (svc_alive(s->gone[i])) {
 			any = true;
 			if (s->immediate)
 				svc_stop(s->gone[i], true, true);
@@ -457,9 +446,9 @@ static void check_all_ended(struct sup *s)
 		return; /* decided already */
 	for (size_t i = 0; i < s->n; i++) {
 		struct svc *v = s->svcs[i];
-		if (svc_active(v) || v->stop_to_stay)
+		if (svc_active(v) || svc_stays_down(v))
 			return;
-		if (v->state != SVC_EXITED)
+		if (svc_state(v) != SVC_EXITED)
 			success = false;
 	}
 	if (s->n == 0)
@@ -471,15 +460,15 @@ static void check_all_ended(struct sup *s)
 
 void sup_service_changed(struct sup *s, struct svc *v)
 {
-	enum svc_state st = v->state;
+	enum svc_state st = svc_state(v);
 
 	/* A removed service that finished stopping is freed after this event,
 	 * never inside it (service.c still holds it). */
 	for (size_t i = 0; i < s->n_gone; i++)
 		if (s->gone[i] == v) {
-			if (!live(v))
+			if (!svc_alive(v))
 				ev_idle_start(s->loop, &s->collect);
-			if (s->phase == PHASE_SERVICES && !live(v))
+			if (s->phase == PHASE_SERVICES && !svc_alive(v))
 				stop_services(s);
 			return;
 		}
@@ -501,7 +490,7 @@ void sup_service_changed(struct sup *s, struct svc *v)
 		}
 		if (v == s->main && (st == SVC_EXITED || st == SVC_FAILED)) {
 			s->status = svc_exit_code(v);
-			if (v->held_back)
+			if (svc_held_back(v))
 				s->status = 1;
 			sup_shutdown(s);
 			return;
@@ -510,7 +499,7 @@ void sup_service_changed(struct sup *s, struct svc *v)
 			check_all_ended(s);
 		return;
 	}
-	if (s->phase == PHASE_SERVICES && !live(v))
+	if (s->phase == PHASE_SERVICES && !svc_alive(v))
 		stop_services(s);
 }
 
@@ -565,8 +554,7 @@ static void notify_cb(pid_t sender, const char *key, const char *value, void *us
 		if (strcmp(key, "READY") == 0 && strcmp(value, "1") == 0)
 			svc_notify_ready(v);
 		else if (strcmp(key, "STATUS") == 0)
-			/* Untrusted bytes, kept as valid UTF-8 cut between characters. */
-			utf8_sanitize(v->status_text, sizeof(v->status_text), value, strlen(value));
+			svc_notify_status(v, value);
 		return;
 	}
 	log_debug("notify message from pid %d, not of a notify service: ignored", (int)sender);
@@ -606,7 +594,7 @@ static void collect_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	size_t k = 0;
 	ev_idle_stop(loop, w);
 	for (size_t i = 0; i < s->n_gone; i++) {
-		if (live(s->gone[i]))
+		if (svc_alive(s->gone[i]))
 			s->gone[k++] = s->gone[i];
 		else
 			svc_free(s->gone[i]);
@@ -681,7 +669,7 @@ int sup_reload(struct sup *s, struct conf *c, char **ret_msg)
 		append_msg(&msg, line);
 		/* A waiting one starts with the new keys when its turn comes; one
 		 * stopped by tendctl stays stopped. */
-		if (old->state != SVC_WAITING && !old->stop_to_stay)
+		if (svc_state(old) != SVC_WAITING && !svc_stays_down(old))
 			svc_restart(old);
 	}
 	for (size_t i = 0; i < s->n; i++) {

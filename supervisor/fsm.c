@@ -1,0 +1,328 @@
+/* fsm.c: see fsm.h. The table, by event (W waiting, S starting, R running,
+ * Y ready, G stopping, D stopped, E exited, B backoff, F failed; "-": the
+ * event cannot happen there, fsm_next says so and changes nothing):
+ *
+ *   START        W D E B F: clear stop/stay/restart/leader_gone; booting: W,
+ *                else fork (the state stays until SPAWNED). S R Y G: -
+ *   SPAWNED      W D E B F G: S (G: a restart's end forks from it). S R Y: -
+ *   SPAWN_FAILED W D E B F G: the end below, as exit 126. S R Y: -
+ *   EXEC_DONE    S: R, then READY (no check), ready timer (notify), probe
+ *                and ready timer; a oneshot waits for its exit. G: stays G
+ *                (the stop goes on). others: -
+ *   EXEC_FAILED  S G: the status pipe closes; the exit decides. others: -
+ *   READY        R: Y (timer off, health probes begin). others: ignored
+ *   PROBE_OK     R: then READY. Y: failures to 0. others: ignored
+ *   PROBE_FAILED R: retry soon. Y: a failure; health_retries in a row:
+ *                G (health). others: ignored
+ *   TIMER        B: then START. R: G (ready timeout). G: SIGKILL. others: -
+ *   STOP         W B: D (request). S R Y: G (request), SIGKILL when `now`.
+ *                G: stay is added, SIGKILL when `now`. D E F: ignored
+ *   RESTART      S R Y: G (request), restart. G: restart. W: ignored.
+ *                D E B F: held_back and the delay cleared, then START
+ *   EXIT         G with the group alive: leader_gone, status kept.
+ *                S R Y G: the group killed if alive, the end. others: -
+ *   REAPED       G with leader_gone and the group dead: the end. else ignored
+ *   HOLD_BACK    W: F, held_back. others: -
+ * The end: a stop by request goes D, or forks again after a tendctl
+ * restart; otherwise the restart policy (never while tend shuts down; a
+ * oneshot that succeeded is done) picks B, or E/F by the run's success,
+ * also when restart_limit is reached. */
+#include "config.h"
+
+#include <sys/wait.h>
+
+#include "supervisor/fsm.h"
+
+static const char *const state_names[_SVC_STATE_MAX] = {
+	[SVC_WAITING] = "waiting",   [SVC_STARTING] = "starting", [SVC_RUNNING] = "running",
+	[SVC_READY] = "ready",       [SVC_STOPPING] = "stopping", [SVC_STOPPED] = "stopped",
+	[SVC_EXITED] = "exited",     [SVC_BACKOFF] = "backoff",   [SVC_FAILED] = "failed",
+};
+
+const char *svc_state_name(enum svc_state s)
+{
+	return s >= 0 && s < _SVC_STATE_MAX ? state_names[s] : "invalid";
+}
+
+static const char *const event_names[_FSM_EVENT_MAX] = {
+	[FSM_START] = "start",         [FSM_SPAWNED] = "spawned",     [FSM_SPAWN_FAILED] = "spawn-failed",
+	[FSM_EXEC_DONE] = "exec-done", [FSM_EXEC_FAILED] = "exec-failed", [FSM_READY] = "ready",
+	[FSM_PROBE_OK] = "probe-ok",   [FSM_PROBE_FAILED] = "probe-failed", [FSM_TIMER] = "timer",
+	[FSM_STOP] = "stop",           [FSM_RESTART] = "restart",     [FSM_EXIT] = "exit",
+	[FSM_REAPED] = "reaped",       [FSM_HOLD_BACK] = "hold-back",
+};
+
+const char *fsm_event_name(enum fsm_event e)
+{
+	return e >= 0 && e < _FSM_EVENT_MAX ? event_names[e] : "invalid";
+}
+
+bool fsm_alive(enum svc_state s)
+{
+	return s == SVC_STARTING || s == SVC_RUNNING || s == SVC_READY || s == SVC_STOPPING;
+}
+
+int fsm_wait_code(int status)
+{
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* Down, or not started yet: where a start may come from. */
+static bool down(enum svc_state s)
+{
+	return s == SVC_WAITING || s == SVC_STOPPED || s == SVC_EXITED || s == SVC_BACKOFF || s == SVC_FAILED;
+}
+
+static void go(struct fsm_step *r, enum svc_state st)
+{
+	r->next.state = st;
+	r->announce = true;
+}
+
+/* A new run: what the last one decided is forgotten (held_back and
+ * succeeded are not the run's). */
+static void start(struct fsm_step *r, const struct fsm_facts *f)
+{
+	r->next.stop = SVC_STOP_NONE;
+	r->next.stay = r->next.restart = r->next.leader_gone = false;
+	r->act |= FSM_A_TIMER_STOP | FSM_A_PROBES_STOP | FSM_A_NEW_RUN;
+	if (f->may_start)
+		r->act |= FSM_A_SPAWN;
+	else
+		go(r, SVC_WAITING); /* booting: it starts when its turn comes */
+}
+
+/* tend decided to stop the run (request, timeout, health). */
+static void begin_stop(struct fsm_step *r, enum svc_stop why, bool now)
+{
+	r->next.stop = why;
+	r->act |= FSM_A_PROBES_STOP | (now ? FSM_A_KILL_NOW : FSM_A_KILL_STOP);
+	go(r, SVC_STOPPING);
+}
+
+static void end(struct fsm_step *r, const struct fsm_facts *f)
+{
+	enum svc_stop why = r->next.stop;
+	bool restart;
+
+	r->act |= FSM_A_PROBES_STOP | FSM_A_TIMER_STOP | FSM_A_END;
+	if (why == SVC_STOP_REQUEST) {
+		r->note = FSM_N_STOPPED;
+		if (r->next.restart)
+			start(r, f);
+		else
+			go(r, SVC_STOPPED);
+		return;
+	}
+	r->success = why == SVC_STOP_NONE && f->exit_ok;
+	if (f->oneshot && r->success) {
+		r->next.succeeded = true;
+		restart = false;
+	} else {
+		restart = f->policy == CONF_RESTART_ALWAYS || (f->policy == CONF_RESTART_ON_FAILURE && !r->success);
+	}
+	if (f->sup_stopping)
+		restart = false;
+	if (restart && f->over_limit) {
+		r->note = FSM_N_GAVE_UP;
+		go(r, r->success ? SVC_EXITED : SVC_FAILED);
+	} else if (!restart) {
+		r->note = r->success || f->policy == CONF_RESTART_NO ? FSM_N_ENDED : FSM_N_NOT_RESTARTING;
+		go(r, r->success ? SVC_EXITED : SVC_FAILED);
+	} else {
+		/* Even with no delay the start goes through the loop (a 0 s
+		 * timer): a start that fails at once must not recurse. */
+		r->note = FSM_N_RESTART_IN;
+		r->act |= FSM_A_BACKOFF | FSM_A_BACKOFF_TIMER;
+		go(r, SVC_BACKOFF);
+	}
+}
+
+static void on_exec_done(struct fsm_step *r, const struct fsm_facts *f)
+{
+	r->act |= FSM_A_STATUS_CLOSE;
+	r->note = FSM_N_STARTED;
+	if (r->next.state == SVC_STOPPING)
+		return; /* stopped before its exec: the stop goes on */
+	go(r, SVC_RUNNING);
+	if (f->oneshot)
+		return; /* its exit is what counts */
+	switch (f->ready) {
+	case CONF_PROBE_NONE:
+		r->then = FSM_READY;
+		return;
+	case CONF_PROBE_NOTIFY:
+		break;
+	default:
+		r->act |= FSM_A_READY_PROBE;
+		break;
+	}
+	r->act |= FSM_A_READY_TIMER;
+}
+
+static void on_ready(struct fsm_step *r, const struct fsm_facts *f)
+{
+	r->act |= FSM_A_TIMER_STOP | FSM_A_BECAME_READY;
+	r->note = FSM_N_READY;
+	if (f->health)
+		r->act |= FSM_A_HEALTH_NEXT;
+	go(r, SVC_READY);
+}
+
+static void on_probe_failed(struct fsm_step *r, const struct fsm_facts *f)
+{
+	if (r->next.state == SVC_RUNNING) {
+		r->act |= FSM_A_READY_RETRY;
+		return;
+	}
+	r->act |= FSM_A_COUNT_FAILURE;
+	if (f->failures + 1 >= f->retries) {
+		r->note = FSM_N_HEALTH_GAVE_UP;
+		begin_stop(r, SVC_STOP_HEALTH, false);
+		return;
+	}
+	r->note = FSM_N_HEALTH_FAILED;
+	r->act |= FSM_A_HEALTH_NEXT;
+}
+
+static void on_stop(struct fsm_step *r, const struct fsm_facts *f)
+{
+	switch (r->next.state) {
+	case SVC_WAITING: case SVC_BACKOFF:
+		r->next.stop = SVC_STOP_REQUEST;
+		r->next.stay = f->stay;
+		r->act |= FSM_A_TIMER_STOP;
+		go(r, SVC_STOPPED);
+		return;
+	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
+		r->next.stay = f->stay;
+		begin_stop(r, SVC_STOP_REQUEST, f->now);
+		return;
+	case SVC_STOPPING:
+		/* The stop under way goes on, whoever decided it. */
+		r->next.stay = r->next.stay || f->stay;
+		if (f->now)
+			r->act |= FSM_A_KILL_NOW;
+		return;
+	default:
+		return;
+	}
+}
+
+static void on_restart(struct fsm_step *r)
+{
+	switch (r->next.state) {
+	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
+		r->next.stay = false;
+		r->next.restart = true;
+		begin_stop(r, SVC_STOP_REQUEST, false);
+		return;
+	case SVC_STOPPING:
+		r->next.restart = true;
+		return;
+	case SVC_WAITING:
+		/* Not started yet: it starts when what it is `after` is ready
+		 * and boot is done; a restart does not jump that queue. */
+		return;
+	default:
+		r->next.held_back = false;
+		r->act |= FSM_A_TIMER_STOP | FSM_A_RESET_DELAY;
+		r->then = FSM_START;
+		return;
+	}
+}
+
+struct fsm_step fsm_next(const struct svc_fsm *m, enum fsm_event ev, const struct fsm_facts *f)
+{
+	struct fsm_step r = { .valid = true, .next = *m, .then = _FSM_EVENT_MAX };
+	const struct fsm_step invalid = { .valid = false, .next = *m, .then = _FSM_EVENT_MAX };
+	enum svc_state st = m->state;
+
+	switch (ev) {
+	case FSM_START:
+		if (!down(st))
+			return invalid;
+		start(&r, f);
+		return r;
+	case FSM_SPAWNED:
+		if (!down(st) && st != SVC_STOPPING)
+			return invalid;
+		r.act |= FSM_A_WATCH_STATUS;
+		go(&r, SVC_STARTING);
+		return r;
+	case FSM_SPAWN_FAILED:
+		if (!down(st) && st != SVC_STOPPING)
+			return invalid;
+		end(&r, f);
+		return r;
+	case FSM_EXEC_DONE:
+		if (st != SVC_STARTING && st != SVC_STOPPING)
+			return invalid;
+		on_exec_done(&r, f);
+		return r;
+	case FSM_EXEC_FAILED:
+		if (st != SVC_STARTING && st != SVC_STOPPING)
+			return invalid;
+		r.act |= FSM_A_STATUS_CLOSE;
+		return r;
+	case FSM_READY:
+		if (st == SVC_RUNNING)
+			on_ready(&r, f);
+		return r;
+	case FSM_PROBE_OK:
+		if (st == SVC_RUNNING)
+			r.then = FSM_READY;
+		else if (st == SVC_READY)
+			r.act |= FSM_A_RESET_FAILURES | FSM_A_HEALTH_NEXT;
+		return r;
+	case FSM_PROBE_FAILED:
+		if (st == SVC_RUNNING || st == SVC_READY)
+			on_probe_failed(&r, f);
+		return r;
+	case FSM_TIMER:
+		if (st == SVC_BACKOFF) {
+			r.then = FSM_START;
+		} else if (st == SVC_RUNNING) {
+			r.note = FSM_N_READY_TIMEOUT;
+			begin_stop(&r, SVC_STOP_READY_TIMEOUT, false);
+		} else if (st == SVC_STOPPING) {
+			r.note = FSM_N_STOP_TIMEOUT;
+			r.act |= FSM_A_KILL_NOW;
+		} else {
+			return invalid;
+		}
+		return r;
+	case FSM_STOP:
+		on_stop(&r, f);
+		return r;
+	case FSM_RESTART:
+		on_restart(&r);
+		return r;
+	case FSM_EXIT:
+		if (!fsm_alive(st))
+			return invalid;
+		if (st == SVC_STOPPING && f->group_alive) {
+			/* The leader is gone, its group lives on: the service ends
+			 * with the group (or at stop_timeout). */
+			r.next.leader_gone = true;
+			r.act |= FSM_A_KEEP_STATUS;
+			return r;
+		}
+		if (f->group_alive)
+			r.act |= FSM_A_KILL_GROUP;
+		end(&r, f);
+		return r;
+	case FSM_REAPED:
+		if (st == SVC_STOPPING && m->leader_gone && !f->group_alive)
+			end(&r, f);
+		return r;
+	case FSM_HOLD_BACK:
+		if (st != SVC_WAITING)
+			return invalid;
+		r.next.held_back = true;
+		go(&r, SVC_FAILED);
+		return r;
+	default:
+		return invalid;
+	}
+}
