@@ -31,3 +31,12 @@ test_unit_test_utf8_SOURCES = test/unit/test_utf8.c
 test_unit_test_utf8_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_unit_test_utf8_LDADD = common/libcommon.a $(CHECK_LIBS)
 endif
+if HAVE_CHECK
+# service_fsm: the service state machine (supervisor/fsm.c, a pure function)
+# through every state x event pair, without a process.
+unit_tests += test/unit/test_service_fsm
+check_PROGRAMS += test/unit/test_service_fsm
+test_unit_test_service_fsm_SOURCES = test/unit/test_service_fsm.c supervisor/fsm.c supervisor/fsm.h
+test_unit_test_service_fsm_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_unit_test_service_fsm_LDADD = $(CHECK_LIBS)
+endif
