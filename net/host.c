@@ -7,6 +7,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -19,9 +22,17 @@
 #include <netlink/route/link.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/link/inet.h>
+#include <netlink/route/neighbour.h>
+#include <linux/if_addr.h>
+#include <linux/ip.h>
+#include <linux/neighbour.h>
 
 #include "common/util.h"
 #include "net/host.h"
+
+/* IF_OPER_UP of <linux/if.h>, a header that clashes with <net/if.h>. */
+#define OPER_UP 6
 
 struct host {
 	struct nl_sock *sk;
@@ -104,6 +115,25 @@ int host_open(struct host **ret)
 	return 0;
 }
 
+int host_open_netns(int netns_fd, struct host **ret)
+{
+	_cleanup_close_ int self = -1;
+	int r;
+
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
+		return -errno;
+	r = host_open(ret);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		if (r >= 0)
+			*ret = host_close(*ret);
+		return -ENOTRECOVERABLE;
+	}
+	return r;
+}
+
 struct host *host_close(struct host *h)
 {
 	if (h) {
@@ -126,6 +156,10 @@ static void fill_link(struct rtnl_link *l, struct host_link *ret)
 	s = rtnl_link_get_ifalias(l);
 	if (s)
 		snprintf(ret->alias, sizeof(ret->alias), "%s", s);
+	struct nl_addr *a = rtnl_link_get_addr(l);
+	if (a && nl_addr_get_len(a) == sizeof(ret->mac))
+		memcpy(ret->mac, nl_addr_get_binary_addr(a), sizeof(ret->mac));
+	ret->running = rtnl_link_get_operstate(l) == OPER_UP;
 }
 
 int host_link_get(struct host *h, const char *name, struct host_link *ret)
@@ -247,6 +281,36 @@ int host_link_set_master(struct host *h, int ifindex, int master)
 	return link_change(h, ifindex, c);
 }
 
+int host_link_set_arp_notify(struct host *h, int ifindex)
+{
+	_cleanup_nl_link_ struct rtnl_link *c = rtnl_link_alloc();
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = rtnl_link_inet_set_conf(c, IPV4_DEVCONF_ARP_NOTIFY, 1);
+	if (r < 0)
+		return nl_err(r);
+	return link_change(h, ifindex, c);
+}
+
+int host_link_wait_running(struct host *h, int ifindex, int timeout_ms)
+{
+	/* The carrier reaches operstate through the kernel's linkwatch
+	 * work, moments after the link came up: poll, every millisecond. */
+	for (int i = 0; i <= timeout_ms; i++) {
+		struct host_link l;
+		int r = host_link_get_index(h, ifindex, &l);
+
+		if (r < 0)
+			return r;
+		if (l.running)
+			return 0;
+		nanosleep(&(struct timespec) { .tv_nsec = 1000000 }, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
 int host_link_delete(struct host *h, int ifindex)
 {
 	_cleanup_nl_link_ struct rtnl_link *l = rtnl_link_alloc();
@@ -339,8 +403,39 @@ int host_addr_add(struct host *h, int ifindex, const struct host_addr *a)
 	if (r < 0)
 		return nl_err(r);
 	rtnl_addr_set_prefixlen(ra, (int) a->prefix);
+	if (a->family == AF_INET6)
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
 	r = rtnl_addr_add(h->sk, ra, NLM_F_CREATE | NLM_F_EXCL);
 	return r < 0 ? nl_err(r) : 0;
+}
+
+int host_neigh_set(struct host *h, int ifindex, const struct host_addr *a, const unsigned char mac[6])
+{
+	_cleanup_nl_addr_ struct nl_addr *dst = NULL, *ll = NULL;
+	struct rtnl_neigh *n;
+	int r;
+
+	struct host_addr one = *a;
+
+	one.prefix = a->family == AF_INET ? 32 : 128;
+	r = to_nl_addr(&one, &dst);
+	if (r < 0)
+		return r;
+	ll = nl_addr_build(AF_LLC, mac, 6);
+	n = rtnl_neigh_alloc();
+	if (!ll || !n) {
+		if (n)
+			rtnl_neigh_put(n);
+		return -ENOMEM;
+	}
+	rtnl_neigh_set_ifindex(n, ifindex);
+	rtnl_neigh_set_family(n, a->family);
+	rtnl_neigh_set_dst(n, dst);
+	rtnl_neigh_set_lladdr(n, ll);
+	rtnl_neigh_set_state(n, NUD_REACHABLE);
+	r = rtnl_neigh_add(h->sk, n, NLM_F_CREATE | NLM_F_REPLACE);
+	rtnl_neigh_put(n);
+	return nl_err(r);
 }
 
 static bool in_list(int v, const int *list, size_t n)
@@ -459,10 +554,27 @@ int host_sysctl_set(const char *path, const char *value, char *ret_old, size_t o
 	return 1;
 }
 
+/* Whether a listener on `a` (of `family`, as read) takes traffic for
+ * `ip`: the same address, or a wildcard. An IPv6 wildcard may take IPv4
+ * too (IPV6_V6ONLY is not in /proc), and an IPv4-mapped address is that
+ * IPv4 address. */
+static bool addr_meets(int family, const unsigned char *a, const struct host_addr *ip)
+{
+	static const unsigned char zero[16], mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!ip)
+		return true;
+	if (memcmp(a, zero, family == AF_INET ? 4 : 16) == 0)
+		return true;
+	if (family == ip->family)
+		return memcmp(a, ip->bytes, family == AF_INET ? 4 : 16) == 0;
+	return family == AF_INET6 && memcmp(a, mapped, 12) == 0 && memcmp(a + 12, ip->bytes, 4) == 0;
+}
+
 /* One /proc/net/{tcp,udp}[6] file: lines of "sl local rem st ...", the
  * addresses as hex words in the kernel's byte order, the ports as hex. */
-static int port_in_file(const char *path, int family, unsigned port, bool udp, char *ret_what,
-			size_t what_len)
+static int port_in_file(const char *path, int family, unsigned port, bool udp, const struct host_addr *ip,
+			char *ret_what, size_t what_len)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	char line[512];
@@ -494,6 +606,8 @@ static int port_in_file(const char *path, int family, unsigned port, bool udp, c
 			v = (uint32_t) strtoul(t, NULL, 16);
 			memcpy(a + w * 4, &v, 4); /* printed in host order of the network-order word */
 		}
+		if (!addr_meets(family, a, ip))
+			continue;
 		if (!inet_ntop(family, a, txt, sizeof(txt)))
 			snprintf(txt, sizeof(txt), "?");
 		snprintf(ret_what, what_len, family == AF_INET ? "%s:%u" : "[%s]:%u", txt, port);
@@ -502,13 +616,14 @@ static int port_in_file(const char *path, int family, unsigned port, bool udp, c
 	return ferror(f) ? -EIO : 0;
 }
 
-int host_port_in_use(unsigned port, int proto, char *ret_what, size_t what_len)
+int host_port_in_use(unsigned port, int proto, const struct host_addr *ip, char *ret_what, size_t what_len)
 {
 	bool udp = proto == IPPROTO_UDP;
 	int r;
 
-	r = port_in_file(udp ? "/proc/net/udp" : "/proc/net/tcp", AF_INET, port, udp, ret_what, what_len);
+	r = port_in_file(udp ? "/proc/net/udp" : "/proc/net/tcp", AF_INET, port, udp, ip, ret_what, what_len);
 	if (r != 0)
 		return r;
-	return port_in_file(udp ? "/proc/net/udp6" : "/proc/net/tcp6", AF_INET6, port, udp, ret_what, what_len);
+	return port_in_file(udp ? "/proc/net/udp6" : "/proc/net/tcp6", AF_INET6, port, udp, ip, ret_what,
+			    what_len);
 }

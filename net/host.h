@@ -22,6 +22,8 @@ struct host_link {
 	int master;                 /* ifindex of the bridge it is on, 0: none */
 	char kind[16];              /* "bridge", "veth", ... or "" */
 	char alias[HOST_ALIASSIZ];  /* IFLA_IFALIAS, "" when unset */
+	unsigned char mac[6];       /* its Ethernet address, zeros when none */
+	bool running;               /* operstate UP: carrier seen, traffic flows */
 };
 
 /* An address in network byte order, with its prefix length. */
@@ -32,6 +34,11 @@ struct host_addr {
 };
 
 int host_open(struct host **ret);
+/* A handle whose socket lives in the network namespace `netns_fd`: every
+ * call on it acts there (a netlink socket stays in the namespace it was
+ * made in). -ENOTRECOVERABLE: this process could not return to its own
+ * namespace, and must stop at once. */
+int host_open_netns(int netns_fd, struct host **ret);
 struct host *host_close(struct host *h);
 static inline void host_closep(struct host **h) { host_close(*h); }
 #define _cleanup_host_ __attribute__((cleanup(host_closep)))
@@ -52,8 +59,22 @@ int host_link_set_master(struct host *h, int ifindex, int master);
 /* -ENODEV when it is already gone. */
 int host_link_delete(struct host *h, int ifindex);
 
-/* Put an address on a link; 0 when added, 1 when it was there already. */
+/* Put an address on a link; 0 when added, 1 when it was there already.
+ * An IPv6 address gets no duplicate address detection: configured, not
+ * discovered, it is usable at once instead of a second or more later. */
 int host_addr_add(struct host *h, int ifindex, const struct host_addr *a);
+
+/* arp_notify on the link (announce its addresses when it comes up),
+ * through netlink: it works where /proc/sys is read-only. */
+int host_link_set_arp_notify(struct host *h, int ifindex);
+
+/* The neighbour entry of `a` on the link: `mac`, reachable, replacing
+ * whatever the host had learnt before (an old container's MAC). */
+int host_neigh_set(struct host *h, int ifindex, const struct host_addr *a, const unsigned char mac[6]);
+
+/* Wait up to timeout_ms until the link is running (operstate UP).
+ * -ETIMEDOUT when it is not by then. */
+int host_link_wait_running(struct host *h, int ifindex, int timeout_ms);
 
 /* Look for an address on any link but those in `skip` whose network
  * overlaps a's network. Returns 1 and describes it in ret_what ("10.1.0.1/16
@@ -75,11 +96,13 @@ int host_sysctl_set(const char *path, const char *value, char *ret_old, size_t o
 
 /* Whether a socket of this network namespace (the host's) listens on
  * `port` (`proto`: IPPROTO_TCP or IPPROTO_UDP): TCP in LISTEN, or UDP
- * bound and not connected, on any IPv4 or IPv6 address. A DNAT of that
+ * bound and not connected, on an address that meets `ip` (NULL: any
+ * address; else that address, or a wildcard 0.0.0.0 / ::, which takes
+ * both families unless IPV6_V6ONLY, unknown from here). A DNAT of that
  * port would take its traffic away, the host's own connections to
  * 127.0.0.1 included. Read from /proc/net/{tcp,tcp6,udp,udp6}. Returns 1
  * and the socket's address in ret_what ("127.0.0.1:22"), 0 when none. */
-int host_port_in_use(unsigned port, int proto, char *ret_what, size_t what_len);
+int host_port_in_use(unsigned port, int proto, const struct host_addr *ip, char *ret_what, size_t what_len);
 
 /* Whether two networks (address/prefix) share any address. */
 bool host_addr_overlap(const struct host_addr *a, const struct host_addr *b);

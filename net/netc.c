@@ -78,6 +78,9 @@ struct netc {
 	int result;
 	int ifindex;          /* the interface's, once it is there */
 	unsigned ifflags;
+	int renamed_ifindex;  /* found under `rename` already (tend-net named it so) */
+	unsigned renamed_flags;
+	bool renamed;         /* ifindex is that link */
 	uint64_t start_ns;
 	uint64_t found_ns;    /* when the interface was there (or start_ns) */
 	int kerr;             /* the kernel's errno (negative) for the refused request */
@@ -444,7 +447,10 @@ static int addr_msg(struct netc *n, const struct conf_addr *a, struct nl_msg **r
 	 * addresses here are assigned by the configuration, not discovered. */
 	if (a->family == AF_INET6)
 		rtnl_addr_set_flags(ra, IFA_F_NODAD);
-	return rtnl_addr_build_add_request(ra, NLM_F_EXCL, ret);
+	/* NLM_F_REPLACE: tend-net may have put the same address there
+	 * before the container started (tend-net(8), the first request);
+	 * adding it again is no change, not an error. */
+	return rtnl_addr_build_add_request(ra, NLM_F_REPLACE, ret);
 }
 
 /* A route to dst (prefix included) via `via` (NULL: on-link) out of
@@ -485,7 +491,7 @@ static int route_msg(const struct conf_addr *dst, const struct conf_addr *via, i
 static int configure_interface(struct netc *n, struct batch *b)
 {
 	const struct conf_network *net = n->net;
-	const char *name = net->interface;
+	const char *name = n->renamed ? net->rename : net->interface;
 	char a[INET6_ADDRSTRLEN + 8];
 	struct nl_msg *m;
 	int r;
@@ -714,7 +720,9 @@ static int link_event_cb(struct nl_msg *msg, void *arg)
 	if (nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME])
 		return NL_OK;
 	const struct ifinfomsg *ifi = nlmsg_data(h);
-	if (nla_strcmp(tb[IFLA_IFNAME], n->net->interface) != 0) {
+	/* Or already under its new name (tend-net names it so). */
+	bool as_rename = n->net->rename && nla_strcmp(tb[IFLA_IFNAME], n->net->rename) == 0;
+	if (nla_strcmp(tb[IFLA_IFNAME], n->net->interface) != 0 && !as_rename) {
 		if (ifi->ifi_index == n->ifindex) /* renamed away by someone */
 			n->ifindex = 0;
 		return NL_OK;
@@ -724,6 +732,7 @@ static int link_event_cb(struct nl_msg *msg, void *arg)
 	} else {
 		n->ifindex = ifi->ifi_index;
 		n->ifflags = ifi->ifi_flags;
+		n->renamed = as_rename;
 	}
 	return NL_OK;
 }
@@ -870,8 +879,20 @@ int netc_start(struct ev_loop *loop, const struct conf_network *net, netc_done_f
 			r = rtnl_link_build_get_request(0, net->interface, &m);
 			r = batch_add(&b, r, m, &n->ifindex, &n->ifflags, "look up interface '%s'", net->interface);
 		}
+		/* tend-net names the container end as it will be renamed
+		 * (so that it can be up before the container starts). */
+		if (r >= 0 && net->interface && net->rename && strcmp(net->rename, net->interface) != 0) {
+			r = rtnl_link_build_get_request(0, net->rename, &m);
+			r = batch_add(&b, r, m, &n->renamed_ifindex, &n->renamed_flags, "look up interface '%s'",
+				      net->rename);
+		}
 		if (r >= 0)
 			r = batch_flush(&b);
+		if (r >= 0 && net->interface && n->ifindex <= 0 && n->renamed_ifindex > 0) {
+			n->ifindex = n->renamed_ifindex;
+			n->ifflags = n->renamed_flags;
+			n->renamed = true;
+		}
 		if (r < 0)
 			complete(n, r);
 		else if (!net->interface || n->ifindex > 0)

@@ -1,8 +1,13 @@
-/* nft.h: tend-net's NAT and port rules, in the nftables table `ip tend`.
+/* nft.h: tend-net's NAT, port and forwarding rules.
+ *
+ * tend-net's own rules live in the nftables tables `ip tend` and (for
+ * IPv6) `ip6 tend`. On a host whose iptables (iptables-nft) FORWARD chain
+ * is there, typically Docker's with policy drop, a few accept rules go
+ * into that chain's table too (see nft.c for why, and why there).
  *
  * Every rule carries the comment "tend-net:NAME" (NAME: the container), so
  * that removing a container's rules never touches another container's, and
- * nothing outside the table is ever touched. Each call is one nftables
+ * no rule without that comment is ever touched. Each call is one nftables
  * transaction: the kernel applies all of it or none of it.
  *
  * Functions return >= 0 or -errno and log nothing; when nftables refused
@@ -16,14 +21,22 @@
 
 #define NFT_TABLE "tend"
 
+/* An address of either family, network byte order. */
+struct nft_addr {
+	int family; /* AF_INET or AF_INET6; 0: none */
+	unsigned char a[16];
+};
+
 struct nft_publish {
 	uint16_t host_port;
 	uint16_t container_port;
-	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	int proto;               /* IPPROTO_TCP or IPPROTO_UDP */
+	struct nft_addr host_ip; /* family 0: every local address */
 };
 
 struct nft_subnet {
-	unsigned char net[4]; /* network byte order, host bits cleared */
+	int family;
+	unsigned char net[16]; /* host bits cleared */
 	unsigned prefix;
 };
 
@@ -33,27 +46,39 @@ struct nft_spec {
 	const char *ifname;      /* the host link facing the container: bridge or veth end */
 	bool nat;                /* masquerade `subnets` going anywhere but ifname */
 	const struct nft_subnet *subnets; size_t n_subnets;
-	unsigned char container[4];  /* publish target, network byte order */
+	struct nft_addr container4, container6; /* publish and forward targets */
 	const struct nft_publish *publish; size_t n_publish;
+	/* The iptables-nft chain of `ip filter` / `ip6 filter` to add the
+	 * accepts to (from nft_forward_chain()), NULL: none. */
+	const char *forward4, *forward6;
 };
 
 /* The rules `spec` asks for, as nft commands, and how many there are.
  * A spec that asks for nothing gives "" and 0. */
 int nft_script(const struct nft_spec *spec, char **ret_script, size_t *ret_n);
 
-/* Number of rules in the table tagged `tag` (0 when there is no table). */
+/* Number of rules tagged `tag`, in our tables and in the iptables filter
+ * tables (0 when there is none). */
 int nft_count(const char *tag, size_t *ret_n, char **ret_msg);
 
-/* One transaction: remove the rules tagged `tag`, add `script` (from
- * nft_script(), may be ""), and create the table and its base chains first
- * when the script adds anything. When the table is left without any rule,
- * it is removed. */
+/* One transaction: remove the rules tagged `tag` wherever they are, add
+ * `script` (from nft_script(), may be ""), and create our tables and their
+ * chains first when the script adds anything. A table of ours left
+ * without any rule is removed. */
 int nft_replace(const char *tag, const char *script, char **ret_msg);
 
-/* The host ports (of `proto`) that rules NOT tagged `tag` already forward:
- * another container published it. Returns 1 and the other tag in
- * ret_other when `port` is taken, 0 when free. */
-int nft_port_taken(const char *tag, uint16_t port, int proto, char *ret_other, size_t other_len,
+/* Whether another container (a rule NOT tagged `tag`) already forwards
+ * host port `port`/`proto` on an address that meets `host_ip` (family 0:
+ * every address; a rule without an address meets every address). Returns 1
+ * and the other tag in ret_other when taken, 0 when free. */
+int nft_port_taken(const char *tag, const struct nft_publish *p, char *ret_other, size_t other_len,
 		   char **ret_msg);
+
+/* The chain of the iptables-nft table `filter` of `family` (AF_INET or
+ * AF_INET6) that forwarded traffic must be accepted in: "DOCKER-USER"
+ * when Docker's chain is there (Docker's documented place for the
+ * administrator's rules), else "FORWARD" when that base chain is there;
+ * ret = NULL when the host has no such table or chain. */
+int nft_forward_chain(int family, const char **ret, char **ret_msg);
 
 #endif

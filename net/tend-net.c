@@ -76,12 +76,13 @@ struct plan {
 	const char *conf_path;
 	char tag[sizeof(TAG_PREFIX) + NAME_MAX_LEN];
 	char host[HOST_IFNAMSIZ];
-	const char *peer;
+	const char *peer;           /* the container end's name: `rename`, else `interface` */
 	const char *bridge;         /* NULL: none */
-	bool has_host_address;
-	struct host_addr host_address;
-	bool has_container;         /* an IPv4 address for publish */
-	unsigned char container[4];
+	struct host_addr host_address[2]; /* one IPv4 and/or one IPv6 */
+	size_t n_host_address;
+	struct host_addr caddr[8];  /* the container's addresses, set by up */
+	size_t n_caddr;
+	struct nft_addr container4, container6; /* the first of each family */
 	struct nft_subnet subnets[8];
 	size_t n_subnets;
 	bool nat;
@@ -451,6 +452,15 @@ static int make_plan(const struct conf *c, const char *path, const char *name, s
 		conf_diag_add(&d, path, n->line, "[network] interface '%s' is not a valid link name",
 			      n->interface);
 	p->peer = n->interface;
+	/* Named as tend will rename it: the container end is set up here,
+	 * before the container runs, and a rename inside would take it down
+	 * and up again under the first requests (tend finds it renamed). */
+	if (n->rename) {
+		if (!ifname_ok(n->rename))
+			conf_diag_add(&d, path, n->line, "[network] rename '%s' is not a valid link name", n->rename);
+		else
+			p->peer = n->rename;
+	}
 
 	if (n->host_interface) {
 		if (!ifname_ok(n->host_interface))
@@ -468,34 +478,35 @@ static int make_plan(const struct conf *c, const char *path, const char *name, s
 			conf_diag_add(&d, path, n->line, "[network] bridge and host_interface are the same name");
 		p->bridge = n->bridge;
 	}
-	if (n->has_host_address) {
-		p->has_host_address = true;
-		to_host_addr(&n->host_address, &p->host_address);
-	}
+	if (n->has_host_address)
+		to_host_addr(&n->host_address, &p->host_address[p->n_host_address++]);
+	if (n->has_host_address2)
+		to_host_addr(&n->host_address2, &p->host_address[p->n_host_address++]);
 
 	for (size_t i = 0; i < n->n_address; i++) {
 		const struct conf_addr *a = &n->address[i];
+		struct nft_addr *ca = a->family == AF_INET ? &p->container4 : &p->container6;
+		unsigned max = a->family == AF_INET ? 32 : 128;
 		struct nft_subnet *s;
 
-		if (a->family != AF_INET)
-			continue;
-		if (!p->has_container) {
-			p->has_container = true;
-			memcpy(p->container, a->addr, 4);
+		if (p->n_caddr < ELEMENTSOF(p->caddr))
+			to_host_addr(a, &p->caddr[p->n_caddr++]);
+		if (!ca->family) {
+			ca->family = a->family;
+			memcpy(ca->a, a->addr, sizeof(ca->a));
 		}
 		if (p->n_subnets >= ELEMENTSOF(p->subnets))
 			continue;
 		s = &p->subnets[p->n_subnets++];
-		s->prefix = a->prefix > 32 ? 32 : a->prefix;
-		memcpy(s->net, a->addr, 4);
-		for (unsigned b = s->prefix; b < 32; b++)
+		s->family = a->family;
+		s->prefix = a->prefix > max ? max : a->prefix;
+		memcpy(s->net, a->addr, sizeof(s->net));
+		for (unsigned b = s->prefix; b < max; b++)
 			s->net[b / 8] &= (unsigned char) ~(0x80 >> (b % 8));
 	}
 	p->nat = n->nat;
-	if (n->nat && !p->has_container)
-		conf_diag_add(&d, path, n->line, "[network] nat = yes needs an IPv4 'address': its subnet is what gets masqueraded");
-	if (n->n_publish > 0 && !p->has_container)
-		conf_diag_add(&d, path, n->line, "[network] publish needs an IPv4 'address' to forward to");
+	if (n->nat && p->n_subnets == 0)
+		conf_diag_add(&d, path, n->line, "[network] nat = yes needs an 'address': its subnet is what gets masqueraded");
 	if (n->n_publish > 0) {
 		p->publish = calloc(n->n_publish, sizeof(*p->publish));
 		if (!p->publish) {
@@ -503,15 +514,44 @@ static int make_plan(const struct conf *c, const char *path, const char *name, s
 			return log_error_errno(-ENOMEM, "%m"), 1;
 		}
 		for (size_t i = 0; i < n->n_publish; i++) {
-			p->publish[i].host_port = n->publish[i].host_port;
-			p->publish[i].container_port = n->publish[i].container_port;
-			p->publish[i].proto = n->publish[i].proto;
-			for (size_t j = 0; j < i; j++)
-				if (p->publish[j].host_port == p->publish[i].host_port &&
-				    p->publish[j].proto == p->publish[i].proto)
-					conf_diag_add(&d, path, n->line, "[network] host port %u/%s is published twice",
-						      p->publish[i].host_port,
-						      p->publish[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+			const struct conf_publish *cp = &n->publish[i];
+			struct nft_publish *pp = &p->publish[i];
+			char t[INET6_ADDRSTRLEN] = "";
+
+			pp->host_port = cp->host_port;
+			pp->container_port = cp->container_port;
+			pp->proto = cp->proto;
+			if (cp->has_host_ip) {
+				pp->host_ip.family = cp->host_ip.family;
+				memcpy(pp->host_ip.a, cp->host_ip.addr, sizeof(pp->host_ip.a));
+				inet_ntop(cp->host_ip.family, cp->host_ip.addr, t, sizeof(t));
+			}
+			if (cp->has_host_ip && cp->host_ip.family == AF_INET6 &&
+			    IN6_IS_ADDR_LOOPBACK((const struct in6_addr *) cp->host_ip.addr))
+				/* No route_localnet for IPv6: ::1 never leaves lo,
+				 * DNATed or not. */
+				conf_diag_add(&d, path, n->line,
+					      "[network] publish on [::1] cannot work: the kernel never forwards IPv6 "
+					      "loopback traffic; publish on 127.0.0.1 or on an IPv6 address of the host");
+			else if (!p->container4.family && !p->container6.family)
+				conf_diag_add(&d, path, n->line, "[network] publish needs an 'address' to forward to");
+			else if (cp->has_host_ip && (cp->host_ip.family == AF_INET ? !p->container4.family
+										: !p->container6.family))
+				conf_diag_add(&d, path, n->line,
+					      "[network] publish on %s needs an %s 'address' to forward to", t,
+					      cp->host_ip.family == AF_INET ? "IPv4" : "IPv6");
+			for (size_t j = 0; j < i; j++) {
+				const struct nft_publish *o = &p->publish[j];
+
+				if (o->host_port != pp->host_port || o->proto != pp->proto)
+					continue;
+				if (o->host_ip.family && pp->host_ip.family &&
+				    (o->host_ip.family != pp->host_ip.family ||
+				     memcmp(o->host_ip.a, pp->host_ip.a, sizeof(o->host_ip.a)) != 0))
+					continue; /* two different addresses */
+				conf_diag_add(&d, path, n->line, "[network] host port %u/%s is published twice",
+					      pp->host_port, pp->proto == IPPROTO_UDP ? "udp" : "tcp");
+			}
 		}
 		p->n_publish = n->n_publish;
 	}
@@ -668,6 +708,7 @@ struct made {
 	int veth;     /* ifindex of a veth we created, 0 none */
 	bool state;   /* the record was written by this call (none before) */
 	bool forward; /* ip_forward switched on by this call */
+	bool forward6;
 };
 
 static void undo(struct host *h, const char *name, const struct made *m)
@@ -679,6 +720,11 @@ static void undo(struct host *h, const char *name, const struct made *m)
 		r = host_sysctl_set("/proc/sys/net/ipv4/ip_forward", "0", NULL, 0);
 		if (r < 0)
 			log_warn_errno(r, "unable to switch ip_forward back off: %m");
+	}
+	if (m->forward6) {
+		r = host_sysctl_set("/proc/sys/net/ipv6/conf/all/forwarding", "0", NULL, 0);
+		if (r < 0)
+			log_warn_errno(r, "unable to switch IPv6 forwarding back off: %m");
 	}
 	if (m->veth) {
 		r = host_link_delete(h, m->veth);
@@ -713,6 +759,57 @@ static const char *fmt_addr(const struct host_addr *a, char *buf, size_t len)
 		snprintf(t, sizeof(t), "?");
 	snprintf(buf, len, "%s/%u", t, a->prefix);
 	return buf;
+}
+
+/* The first request to a published port must not wait (tend-net(8)).
+ * Left to tend, the container end gets its address only once the
+ * container runs: a host SYN sent before finds no one to answer its ARP
+ * and waits for TCP's retransmission, a second later; and when the
+ * container restarts with the same address, the host keeps using the old
+ * container's MAC for up to a minute. So here, before the container runs:
+ * the end inside gets the addresses of [network] (IPv6 without duplicate
+ * address detection), arp_notify and is brought up (tend finds it so and
+ * goes on: the same addresses again are no change), and the host learns
+ * its MAC for each address on `facing` at once, replacing what it knew. */
+static int peer_setup(struct host *h, int nsfd, const struct plan *p, const char *facing)
+{
+	_cleanup_host_ struct host *ch = NULL;
+	struct host_link l, f;
+	char a1[64];
+	int r;
+
+	r = host_open_netns(nsfd, &ch);
+	if (r == -ENOTRECOVERABLE) {
+		log_error_errno(r, "unable to return to tend-net's own network namespace: %m");
+		_exit(1);
+	}
+	if (r < 0)
+		return log_error_errno(r, "unable to open a netlink socket in the container: %m");
+	r = host_link_get(ch, p->peer, &l);
+	if (r < 0)
+		return log_error_errno(r, "unable to find '%s' in the container: %m", p->peer);
+	r = host_link_set_arp_notify(ch, l.ifindex);
+	if (r < 0)
+		return log_error_errno(r, "unable to set arp_notify on '%s' in the container: %m", p->peer);
+	for (size_t i = 0; i < p->n_caddr; i++) {
+		r = host_addr_add(ch, l.ifindex, &p->caddr[i]);
+		if (r < 0)
+			return log_error_errno(r, "unable to put %s on '%s' in the container: %m",
+					       fmt_addr(&p->caddr[i], a1, sizeof(a1)), p->peer);
+	}
+	r = host_link_set_up(ch, l.ifindex);
+	if (r < 0)
+		return log_error_errno(r, "unable to bring '%s' up in the container: %m", p->peer);
+	r = host_link_get(h, facing, &f);
+	if (r < 0)
+		return log_error_errno(r, "unable to look up '%s': %m", facing);
+	for (size_t i = 0; i < p->n_caddr; i++) {
+		r = host_neigh_set(h, f.ifindex, &p->caddr[i], l.mac);
+		if (r < 0)
+			return log_error_errno(r, "unable to tell '%s' the MAC of %s: %m", facing,
+					       fmt_addr(&p->caddr[i], a1, sizeof(a1)));
+	}
+	return 0;
 }
 
 /* Everything up checks before making anything. Returns 0 or 1 (said why). */
@@ -753,18 +850,18 @@ static int up_checks(struct host *h, const struct plan *p, const struct state *o
 
 	/* An address in the same network on another link would make the
 	 * routes ambiguous: refuse rather than break the host's network. */
-	if (p->has_host_address) {
-		r = host_addr_clash(h, &p->host_address, skip, n_skip, what, sizeof(what));
+	for (size_t i = 0; i < p->n_host_address; i++) {
+		r = host_addr_clash(h, &p->host_address[i], skip, n_skip, what, sizeof(what));
 		if (r < 0)
 			return log_error_errno(r, "unable to list the host's addresses: %m"), 1;
 		if (r > 0)
 			return log_error("host_address %s clashes with %s",
-					 fmt_addr(&p->host_address, a1, sizeof(a1)), what), 1;
+					 fmt_addr(&p->host_address[i], a1, sizeof(a1)), what), 1;
 	}
 	for (size_t i = 0; i < p->n_subnets; i++) {
-		struct host_addr s = { .family = AF_INET, .prefix = p->subnets[i].prefix };
+		struct host_addr s = { .family = p->subnets[i].family, .prefix = p->subnets[i].prefix };
 
-		memcpy(s.bytes, p->subnets[i].net, 4);
+		memcpy(s.bytes, p->subnets[i].net, sizeof(s.bytes));
 		r = host_addr_clash(h, &s, skip, n_skip, what, sizeof(what));
 		if (r < 0)
 			return log_error_errno(r, "unable to list the host's addresses: %m"), 1;
@@ -777,21 +874,29 @@ static int up_checks(struct host *h, const struct plan *p, const struct state *o
 		_cleanup_free_ char *msg = NULL;
 		const struct nft_publish *pp = &p->publish[i];
 		const char *pr = pp->proto == IPPROTO_UDP ? "udp" : "tcp";
+		struct host_addr ip = { .family = pp->host_ip.family };
+		char on[INET6_ADDRSTRLEN + 8] = "", t[INET6_ADDRSTRLEN];
 
+		if (ip.family) {
+			memcpy(ip.bytes, pp->host_ip.a, sizeof(ip.bytes));
+			inet_ntop(ip.family, ip.bytes, t, sizeof(t));
+			snprintf(on, sizeof(on), ip.family == AF_INET6 ? " on [%s]" : " on %s", t);
+		}
 		/* A DNAT of a port the host serves would take its traffic, the
-		 * host's own connections to it included (ssh on 22). */
-		r = host_port_in_use(pp->host_port, pp->proto, what, sizeof(what));
+		 * host's own connections to it included (ssh on 22). With
+		 * HOST_IP, only a socket on that address or a wildcard does. */
+		r = host_port_in_use(pp->host_port, pp->proto, ip.family ? &ip : NULL, what, sizeof(what));
 		if (r < 0)
 			return log_error_errno(r, "unable to list the host's sockets: %m"), 1;
 		if (r > 0)
-			return log_error("host port %u/%s is in use on the host (a socket listens on %s): "
-					 "choose another [network] publish", pp->host_port, pr, what), 1;
-		r = nft_port_taken(p->tag, pp->host_port, pp->proto, what, sizeof(what), &msg);
+			return log_error("host port %u/%s%s is in use on the host (a socket listens on %s): "
+					 "choose another [network] publish", pp->host_port, pr, on, what), 1;
+		r = nft_port_taken(p->tag, pp, what, sizeof(what), &msg);
 		if (r < 0)
-			return log_nft(r, msg, "unable to list nftables table ip " NFT_TABLE), 1;
+			return log_nft(r, msg, "unable to list tend-net's nftables tables"), 1;
 		if (r > 0)
-			return log_error("host port %u/%s is already published by '%s'", pp->host_port,
-					 pp->proto == IPPROTO_UDP ? "udp" : "tcp", what), 1;
+			return log_error("host port %u/%s%s is already published by '%s'", pp->host_port, pr, on,
+					 what), 1;
 	}
 	return 0;
 }
@@ -826,9 +931,16 @@ static int do_up(const char *name, pid_t pid, const struct plan *p)
 		struct nft_spec spec = {
 			.tag = p->tag, .ifname = facing, .nat = p->nat,
 			.subnets = p->subnets, .n_subnets = p->n_subnets,
+			.container4 = p->container4, .container6 = p->container6,
 			.publish = p->publish, .n_publish = p->n_publish,
 		};
-		memcpy(spec.container, p->container, 4);
+		/* A host whose iptables FORWARD chain is there (Docker's,
+		 * policy drop): our accepts go into it (see nft.c). */
+		for (int k = 0; k < 2; k++) {
+			r = nft_forward_chain(k ? AF_INET6 : AF_INET, k ? &spec.forward6 : &spec.forward4, &msg);
+			if (r < 0)
+				return log_nft(r, msg, "unable to list the host's nftables tables"), 1;
+		}
 		r = nft_script(&spec, &script, &n_rules);
 		if (r < 0)
 			return log_error_errno(r, "unable to build the rules: %m"), 1;
@@ -861,8 +973,8 @@ static int do_up(const char *name, pid_t pid, const struct plan *p)
 	/* A bridge someone else made is used as it is: its addresses and its
 	 * state are theirs. */
 	if (br_ours) {
-		if (p->has_host_address) {
-			r = host_addr_add(h, br.ifindex, &p->host_address);
+		for (size_t i = 0; i < p->n_host_address; i++) {
+			r = host_addr_add(h, br.ifindex, &p->host_address[i]);
 			if (r < 0) {
 				log_error_errno(r, "unable to put host_address on bridge '%s': %m", p->bridge);
 				goto fail;
@@ -900,11 +1012,13 @@ static int do_up(const char *name, pid_t pid, const struct plan *p)
 			log_error_errno(r, "unable to attach '%s' to bridge '%s': %m", p->host, p->bridge);
 			goto fail;
 		}
-	} else if (p->has_host_address) {
-		r = host_addr_add(h, hl.ifindex, &p->host_address);
-		if (r < 0) {
-			log_error_errno(r, "unable to put host_address on '%s': %m", p->host);
-			goto fail;
+	} else {
+		for (size_t i = 0; i < p->n_host_address; i++) {
+			r = host_addr_add(h, hl.ifindex, &p->host_address[i]);
+			if (r < 0) {
+				log_error_errno(r, "unable to put host_address on '%s': %m", p->host);
+				goto fail;
+			}
 		}
 	}
 	r = host_link_set_up(h, hl.ifindex);
@@ -912,16 +1026,29 @@ static int do_up(const char *name, pid_t pid, const struct plan *p)
 		log_error_errno(r, "unable to bring '%s' up: %m", p->host);
 		goto fail;
 	}
+	if (peer_setup(h, nsfd, p, facing) < 0)
+		goto fail;
 
 	/* Host-wide switches: turned on, never back off by down (other
 	 * containers, or the admin, may rely on them by then). */
-	if (p->nat || p->n_publish > 0) {
+	if ((p->nat || p->n_publish > 0) && p->container4.family) {
 		r = host_sysctl_set("/proc/sys/net/ipv4/ip_forward", "1", NULL, 0);
 		if (r < 0) {
 			log_error_errno(r, "unable to turn on net.ipv4.ip_forward: %m");
 			goto fail;
 		}
 		m.forward = r > 0;
+	}
+	/* IPv6 forwarding is one switch for the whole host; note that a
+	 * link that takes its address from router advertisements stops
+	 * listening to them unless its accept_ra is 2 (tend-net(8)). */
+	if ((p->nat || p->n_publish > 0) && p->container6.family) {
+		r = host_sysctl_set("/proc/sys/net/ipv6/conf/all/forwarding", "1", NULL, 0);
+		if (r < 0) {
+			log_error_errno(r, "unable to turn on net.ipv6.conf.all.forwarding: %m");
+			goto fail;
+		}
+		m.forward6 = r > 0;
 	}
 	if (p->n_publish > 0) {
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", facing);
@@ -946,6 +1073,17 @@ static int do_up(const char *name, pid_t pid, const struct plan *p)
 			goto fail;
 		}
 	}
+	/* The first request: the path to the container is there only once
+	 * the kernel has seen the carrier of the links just brought up (a
+	 * fresh bridge, or a port not yet forwarding, drops what is sent
+	 * before: TCP's SYN waits a second to try again). Returning once it
+	 * is, the container starts with its path open. */
+	r = host_link_wait_running(h, hl.ifindex, 2000);
+	if (r >= 0 && p->bridge)
+		r = host_link_wait_running(h, br.ifindex, 2000);
+	if (r < 0)
+		log_warn_errno(r, "'%s' is not running yet (%m): the first packets to the container may wait",
+			       facing);
 	snprintf(st.rules, sizeof(st.rules), "%s", hash);
 	r = state_write(name, &st);
 	if (r < 0)

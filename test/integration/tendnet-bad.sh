@@ -82,7 +82,7 @@ expect "unknown key" 78 "$T/badkey.ini:8: " "$TEND_NET" up -c "$T/badkey.ini" --
 printf '[network]\nbridge = %s\n' "$BR" > "$T/noif.ini"
 expect "no interface" 78 "$T/noif.ini:1: .*interface" "$TEND_NET" up -c "$T/noif.ini" --pid "$PID" --name "$NAME"
 printf '[network]\ninterface = ceth0\nnat = yes\n' > "$T/nat6.ini"
-expect "nat without an IPv4 address" 78 "needs an IPv4" "$TEND_NET" up -c "$T/nat6.ini" --pid "$PID" --name "$NAME"
+expect "nat without an address" 78 "nat = yes needs an 'address'" "$TEND_NET" up -c "$T/nat6.ini" --pid "$PID" --name "$NAME"
 expect "config file missing" 78 "$T/missing.ini" "$TEND_NET" up -c "$T/missing.ini" --pid "$PID" --name "$NAME"
 
 # --- the process -------------------------------------------------------------

@@ -74,3 +74,53 @@ tn_free_port() {
 	while ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; do p=$((p + 1)); done
 	echo "$p"
 }
+
+# --- a network namespace that plays the host --------------------------------
+# The tests of the r2 items (Docker's FORWARD drop, IPv6, publish on one
+# address, the first request) run tend-net inside a namespace of their own:
+# its nft tables, sysctls and links are the test's alone, and deleting the
+# namespace removes all of it, also when a test dies half-way.
+
+# tn_ns NS: a fresh namespace with lo up, deleted at exit.
+tn_ns() {
+	ip netns add "$1" || die "ip netns add $1"
+	cleanup "ip netns del '$1'"
+	ip -n "$1" link set lo up
+}
+
+# tn_hn NS CMD...: run CMD in the namespace NS.
+tn_hn() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# tn_uplink HOSTNS OUTNS V4NET [V6NET]: a veth between the "host" and the
+# "outside": HOST gets .1, OUTSIDE .2 (and ::1 / ::2 of V6NET, a /64
+# prefix written "fdXX:...:"). The outside has no route to the
+# containers: it reaches them only through what the host publishes.
+tn_uplink() {
+	local h=$1 o=$2 n4=$3 n6=${4:-}
+	ip -n "$h" link add up0 type veth peer name out0 netns "$o" || die "uplink veth"
+	ip -n "$h" addr add "$n4.1/24" dev up0
+	ip -n "$o" addr add "$n4.2/24" dev out0
+	if [ -n "$n6" ]; then
+		ip -n "$h" addr add "${n6}1/64" dev up0 nodad
+		ip -n "$o" addr add "${n6}2/64" dev out0 nodad
+	fi
+	ip -n "$h" link set up0 up
+	ip -n "$o" link set out0 up
+}
+
+# tn_listen NS PORT TEXT [ADDR]: a TCP listener in NS answering TEXT, killed
+# at exit; waits until it listens.
+tn_listen() {
+	local ns=$1 port=$2 text=$3 addr=${4:-} pid bind=""
+	[ -n "$addr" ] && bind=",bind=$addr"
+	ip netns exec "$ns" socat "TCP6-LISTEN:$port,ipv6only=0,reuseaddr,fork$bind" SYSTEM:"echo $text" 2>/dev/null &
+	pid=$!
+	cleanup "kill_pid $pid"
+	wait_until 5 bash -c "ip netns exec '$ns' ss -Hltn 'sport = :$port' | grep -q ." || die "listener $ns:$port"
+}
+
+# tn_get NS HOST PORT: what a TCP client in NS reads from HOST:PORT (IPv6
+# HOST in brackets), "" on failure; at most ~3 s.
+tn_get() {
+	ip netns exec "$1" timeout 4 socat -T 2 - "TCP:$2:$3,connect-timeout=2" </dev/null 2>/dev/null
+}
