@@ -129,7 +129,7 @@ ip -n "tx$TID" link del ceth0
 
 # --- and after all that, the good file works --------------------------------
 "$TEND_NET" up -c "$T/good.ini" --pid "$PID" --name "$NAME" 2>"$T/err"
-check_eq "good file: up exits 0 ($(cat "$T/err"))" 0 $?
+rc=$?; check_eq "good file: up exits 0 ($(cat "$T/err"))" 0 "$rc"
 # Another container publishing the same host port is refused.
 tn_container PID2 "ty$TID"
 tn_cleanup_name "$NAME-2"

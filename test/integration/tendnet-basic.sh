@@ -43,7 +43,7 @@ publish = $HP:5000/tcp
 EOF
 
 "$TEND_NET" up -c "$T/tend.ini" --pid "$PID" --name "$NAME" 2>"$T/err"
-check_eq "up exits 0 ($(cat "$T/err"))" 0 $?
+rc=$?; check_eq "up exits 0 ($(cat "$T/err"))" 0 "$rc"
 
 # --- links -----------------------------------------------------------------
 check_eq "bridge is a bridge" bridge "$(ip -d -j link show "$BR" | jq -r '.[0].linkinfo.info_kind')"
@@ -102,12 +102,12 @@ snap() {
 }
 before=$(snap)
 "$TEND_NET" up -c "$T/tend.ini" --pid "$PID" --name "$NAME" 2>"$T/err"
-check_eq "second up exits 0 ($(cat "$T/err"))" 0 $?
+rc=$?; check_eq "second up exits 0 ($(cat "$T/err"))" 0 "$rc"
 check_eq "second up changes nothing (links, addresses, rules and handles)" "$before" "$(snap)"
 
 # --- down ------------------------------------------------------------------
 "$TEND_NET" down --name "$NAME" 2>"$T/err"
-check_eq "down exits 0 ($(cat "$T/err"))" 0 $?
+rc=$?; check_eq "down exits 0 ($(cat "$T/err"))" 0 "$rc"
 check "nothing of the container left (links, rules, record)" tn_nothing_of "$NAME"
 check "bridge tend-net made is gone" bash -c "! ip link show '$BR' 2>/dev/null | grep -q ."
 check "container end went with it" bash -c "! ip -n tn$TID link show ceth0 2>/dev/null | grep -q ."
@@ -141,7 +141,7 @@ command = sleep 1
 EOF
 printf '{"ociVersion":"1.0.2","id":"%s","status":"creating","pid":%d,"bundle":"%s","annotations":{}}' \
 	"$HNAME" "$PID" "$B" | "$TEND_NET" hook up -c "$B/tend.ini" 2>"$T/err"
-check_eq "hook up exits 0 ($(cat "$T/err"))" 0 $?
+rc=$?; check_eq "hook up exits 0 ($(cat "$T/err"))" 0 "$rc"
 check_eq "hook: host end named host_interface, marked" "$HN" "$(tn_links_of "$HNAME")"
 check_eq "hook: host_address on the host end" "10.254.$X.1/30" \
 	"$(ip -j addr show "$HN" | jq -r '[.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"] | join(",")')"
@@ -151,6 +151,6 @@ check_eq "hook: no rules (no nat, no publish)" 0 "$(tn_count_rules "$HNAME")"
 # poststop: the process is gone, the state has no pid.
 printf '{"ociVersion":"1.0.2","id":"%s","status":"stopped","bundle":"%s"}' "$HNAME" "$B" |
 	"$TEND_NET" hook down -c "$B/tend.ini" 2>"$T/err"
-check_eq "hook down exits 0 ($(cat "$T/err"))" 0 $?
+rc=$?; check_eq "hook down exits 0 ($(cat "$T/err"))" 0 "$rc"
 check "hook down: nothing left" tn_nothing_of "$HNAME"
 check "hook down: host end gone" bash -c "! ip link show '$HN' 2>/dev/null | grep -q ."

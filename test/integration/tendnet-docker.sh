@@ -63,9 +63,9 @@ one_round() { # BRNF (0 or 1)
 	EOF
 	sed "s/$NET.5/$NET.10/; /publish/d" "$T/app.ini" > "$T/db.ini"
 	tn_hn "$H" "$TEND_NET" up -c "$T/app.ini" --pid "$CP" --name "$NAME" 2>"$T/err"
-	check_eq "$what: app up exits 0 ($(cat "$T/err"))" 0 $?
+	rc=$?; check_eq "$what: app up exits 0 ($(cat "$T/err"))" 0 "$rc"
 	tn_hn "$H" "$TEND_NET" up -c "$T/db.ini" --pid "$DP" --name "$DB" 2>"$T/err"
-	check_eq "$what: db up exits 0 ($(cat "$T/err"))" 0 $?
+	rc=$?; check_eq "$what: db up exits 0 ($(cat "$T/err"))" 0 "$rc"
 	# What tend does inside (addresses may be there already).
 	ip -n "$C" addr replace "$NET.5/24" dev ceth0 && ip -n "$C" link set ceth0 up &&
 		ip -n "$C" route replace default via "$NET.1" || die "app's address"
@@ -92,9 +92,9 @@ one_round() { # BRNF (0 or 1)
 		"tend-net:$DB,tend-net:$DB,tend-net:$NAME,tend-net:$NAME,none" "$got"
 
 	tn_hn "$H" "$TEND_NET" down --name "$NAME" 2>"$T/err"
-	check_eq "$what: app down exits 0 ($(cat "$T/err"))" 0 $?
+	rc=$?; check_eq "$what: app down exits 0 ($(cat "$T/err"))" 0 "$rc"
 	tn_hn "$H" "$TEND_NET" down --name "$DB" 2>"$T/err"
-	check_eq "$what: db down exits 0 ($(cat "$T/err"))" 0 $?
+	rc=$?; check_eq "$what: db down exits 0 ($(cat "$T/err"))" 0 "$rc"
 	after=$(tn_hn "$H" nft -j list table ip filter | jq -c .nftables[1:])
 	check_eq "$what: Docker's table exactly as before" "$before" "$after"
 	check "$what: tend's own table gone" bash -c "! ip netns exec $H nft list table ip tend >/dev/null 2>&1"

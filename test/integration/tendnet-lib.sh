@@ -111,9 +111,13 @@ tn_uplink() {
 # tn_listen NS PORT TEXT [ADDR]: a TCP listener in NS answering TEXT, killed
 # at exit; waits until it listens.
 tn_listen() {
-	local ns=$1 port=$2 text=$3 addr=${4:-} pid bind=""
-	[ -n "$addr" ] && bind=",bind=$addr"
-	ip netns exec "$ns" socat "TCP6-LISTEN:$port,ipv6only=0,reuseaddr,fork$bind" SYSTEM:"echo $text" 2>/dev/null &
+	local ns=$1 port=$2 text=$3 addr=${4:-} pid l
+	case $addr in
+	"") l="TCP6-LISTEN:$port,ipv6only=0" ;;
+	*:*) l="TCP6-LISTEN:$port,bind=[$addr]" ;;
+	*) l="TCP4-LISTEN:$port,bind=$addr" ;;
+	esac
+	ip netns exec "$ns" socat "$l,reuseaddr,fork" SYSTEM:"echo $text" 2>/dev/null &
 	pid=$!
 	cleanup "kill_pid $pid"
 	wait_until 5 bash -c "ip netns exec '$ns' ss -Hltn 'sport = :$port' | grep -q ." || die "listener $ns:$port"
