@@ -2,6 +2,7 @@ sbin_PROGRAMS += tend
 tend_SOURCES = \
 	init/main.c \
 	init/signals.c init/signals.h \
+	init/termlog.c init/termlog.h \
 	net/netload.c net/netload.h
 tend_CPPFLAGS = $(AM_CPPFLAGS) -DTEND_PKGLIBDIR='"$(pkglibdir)"'
 tend_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(CAP_CFLAGS)

@@ -34,6 +34,7 @@
 #include "init/mounts.h"
 #include "init/ns.h"
 #include "init/signals.h"
+#include "init/termlog.h"
 #include "net/netc.h"
 #include "net/netload.h"
 #include "supervisor/control.h"
@@ -536,6 +537,13 @@ int main(int argc, char **argv)
 	ev_run(loop, 0);
 
 	r = sup_exit_status(sup);
+	if (sup_end_reason(sup)) {
+		termlog_write(sup_end_reason(sup));
+	} else {
+		char why[32];
+		snprintf(why, sizeof(why), "tend exited with %d", r);
+		termlog_write(why);
+	}
 	ctl_close(ctl);
 	http_close(http);
 	netc_free(netc);

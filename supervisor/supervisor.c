@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -53,6 +54,7 @@ struct sup {
 	bool immediate;
 	bool ready_sent;
 	int status;              /* decided exit status, or -1 */
+	char why[160];           /* why tend ends, the first cause (termination log) */
 	unsigned left;           /* leftovers signalled and not reaped yet */
 	ev_child child_w;
 	ev_idle collect;         /* frees removed services once they are down */
@@ -254,8 +256,53 @@ int sup_exit_status(const struct sup *s)
 	return 0;
 }
 
+/* Why tend ends, for the termination log: the first cause wins (the ends
+ * seen during the shutdown it caused change nothing). */
+static void set_why(struct sup *s, const char *fmt, ...) _printf_(2, 3);
+static void set_why(struct sup *s, const char *fmt, ...)
+{
+	va_list ap;
+	if (s->why[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+}
+
+/* The end of the main service. Ended under a restart policy that covers
+ * that end, it gave up at restart_limit (it would restart otherwise). */
+static void set_why_service(struct sup *s, const struct svc *v)
+{
+	const struct conf_service *c = v->conf;
+	bool gave_up = c->restart_limit && !svc_held_back(v) &&
+		       (c->restart == CONF_RESTART_ALWAYS ||
+			(c->restart == CONF_RESTART_ON_FAILURE && svc_state(v) == SVC_FAILED));
+	char b[32];
+
+	if (svc_held_back(v))
+		set_why(s, "%s not started: a service it is after failed", c->name);
+	else if (gave_up && c->restart_window_ms % 1000 == 0)
+		set_why(s, "%s failed: %u restarts in %llus", c->name, c->restart_limit,
+			(unsigned long long)(c->restart_window_ms / 1000));
+	else if (gave_up)
+		set_why(s, "%s failed: %u restarts in %s", c->name, c->restart_limit,
+			fmt_ms(b, sizeof(b), c->restart_window_ms));
+	else if (v->start_error || v->last_status < 0)
+		set_why(s, "%s could not start (%d)", c->name, svc_exit_code(v));
+	else if (WIFSIGNALED(v->last_status))
+		set_why(s, "%s killed by %s", c->name, conf_signal_name(WTERMSIG(v->last_status)));
+	else
+		set_why(s, "%s exited with %d", c->name, WEXITSTATUS(v->last_status));
+}
+
+const char *sup_end_reason(const struct sup *s)
+{
+	return s->why[0] ? s->why : NULL;
+}
+
 static void sup_fail(struct sup *s, int status)
 {
+	set_why(s, "tend could not set itself up (exit %d)", status);
 	s->status = status;
 	sup_shutdown(s);
 }
@@ -433,6 +480,7 @@ void sup_shutdown(struct sup *s)
 
 void sup_shutdown_for(struct sup *s, pid_t client)
 {
+	set_why(s, "shutdown by tendctl");
 	if (s->phase <= PHASE_RUN)
 		s->client = client;
 	sup_shutdown(s);
@@ -455,6 +503,7 @@ static void check_all_ended(struct sup *s)
 		return;
 	log_info("no service left running, shutting down");
 	s->status = success ? 0 : 1;
+	set_why(s, success ? "all services ended" : "all services ended, not all well");
 	sup_shutdown(s);
 }
 
@@ -489,6 +538,7 @@ void sup_service_changed(struct sup *s, struct svc *v)
 				log_debug("cannot send READY=1 upward");
 		}
 		if (v == s->main && (st == SVC_EXITED || st == SVC_FAILED)) {
+			set_why_service(s, v);
 			s->status = svc_exit_code(v);
 			if (svc_held_back(v))
 				s->status = 1;
@@ -528,6 +578,7 @@ void sup_signal(struct sup *s, int sig)
 	}
 	case SIGTERM: case SIGINT: case SIGPWR:
 	halt:
+		set_why(s, "shutdown on SIG%s", conf_signal_name(sig));
 		log_info("SIG%s: %s", conf_signal_name(sig), sup_is_stopping(s) ? "stopping at once" : "shutting down");
 		sup_shutdown(s);
 		break;

@@ -48,6 +48,9 @@ void sup_shutdown_for(struct sup *s, pid_t client);
 void sup_signal(struct sup *s, int sig);
 /* tend's exit status, once the loop has ended. */
 int sup_exit_status(const struct sup *s);
+/* Why tend ends, one line for the termination log ("web exited with 3",
+ * "shutdown on SIGTERM"), or NULL when nothing decided it. */
+const char *sup_end_reason(const struct sup *s);
 
 /* For the control socket and the HTTP endpoint. */
 struct ev_loop *sup_loop(const struct sup *s);

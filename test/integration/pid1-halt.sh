@@ -25,7 +25,7 @@ inner() { pgrep -P "$1" | head -n1; }
 for sig in PWR RTMIN+3; do
 	# Config mode, tend as PID 1 of a PID namespace.
 	: >"$T/web"
-	unshare --pid --fork --mount-proc "$TEND" -c "$T/tend.ini" 2>"$T/err" &
+	unshare --pid --fork --kill-child --mount-proc "$TEND" -c "$T/tend.ini" 2>"$T/err" &
 	upid=$!
 	cleanup "kill -KILL $upid"
 	wait_until 10 grep -qx up "$T/web" || { cat "$T/err"; fail "SIG$sig: the service did not start"; continue; }
@@ -44,7 +44,7 @@ for sig in PWR RTMIN+3; do
 	# Single-command mode: forwarded, and tend goes on.
 	num=$(kill -l "$sig")
 	: >"$T/log"; rm -f "$T/stop"
-	unshare --pid --fork --mount-proc "$TEND" -- "$recv" "$T/log" "$T/stop" &
+	unshare --pid --fork --kill-child --mount-proc "$TEND" -- "$recv" "$T/log" "$T/stop" &
 	upid=$!
 	cleanup "kill -KILL $upid"
 	wait_until 10 grep -q ready "$T/log" || { fail "SIG$sig: the receiver did not start"; continue; }
