@@ -1,6 +1,16 @@
 /* netload.c: see netload.h. Implements net/netc.h for tend by calling into
- * the loaded module, so that main.c does not know the difference. */
+ * the loaded module, so that main.c does not know the difference.
+ * tend-static (TEND_STATIC) has net/netc.c linked in: nothing to load. */
 #include "config.h"
+
+#ifdef TEND_STATIC
+#include "net/netload.h"
+
+int netload(void)
+{
+	return 0;
+}
+#else
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -78,3 +88,4 @@ struct netc *netc_free(struct netc *n)
 {
 	return n && mod_free ? mod_free(n) : NULL;
 }
+#endif

@@ -3,7 +3,8 @@
  * configuration has a [network] section. A tend without one (a tini-style
  * init, a supervisor on a host) never maps libnl: about half a megabyte
  * less of PID 1's memory. With the module loaded, net/netc.h's API is
- * called through it unchanged. */
+ * called through it unchanged. tend-static has the network code linked
+ * in (no dlopen in a static binary): there netload() does nothing. */
 #ifndef TEND_NETLOAD_H
 #define TEND_NETLOAD_H
 

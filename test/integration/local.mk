@@ -70,3 +70,4 @@ integration_tests += test/integration/hostile-clients.sh
 integration_tests += test/integration/pid1-cwd.sh
 integration_tests += test/integration/pid1-halt.sh
 integration_tests += test/integration/pid1-termlog.sh
+integration_tests += test/integration/static-pid1.sh
