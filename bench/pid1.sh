@@ -4,9 +4,11 @@
 # -- CMD). Prints a Markdown table, medians of repeated runs, with each
 # peer's ratio to tend. Run by `make bench` (root needed).
 #
-# Environment: TEND, PID1_BENCH (the helper, bench/pid1-bench), and the
-# sizes: REPEAT (5), ZOMBIES (10000), ORPHANS (100000), ORPHAN_REPEAT (3),
-# SIGNALS (500), STARTS (200), IDLE (10 seconds), INITS (the list).
+# Environment: TEND, TEND_STATIC (tend-static beside TEND), PID1_BENCH
+# (the helper, bench/pid1-bench), and the sizes: REPEAT (5), ZOMBIES
+# (10000), ORPHANS (100000), ORPHAN_REPEAT (3), SIGNALS (500), STARTS (200),
+# IDLE (10 seconds), INITS (the list; tend-static is one, not in the
+# default), ONLY (the measures: memory reap orphans signal start idle size).
 set -u
 
 : "${TEND:=$(cd "$(dirname "$0")/.." && pwd)/tend}"
@@ -14,6 +16,8 @@ set -u
 : "${REPEAT:=5}" "${ZOMBIES:=10000}" "${ORPHANS:=100000}" "${ORPHAN_REPEAT:=3}"
 : "${SIGNALS:=500}" "${STARTS:=200}" "${IDLE:=10}"
 : "${INITS:=tend tini dumb-init catatonit}"
+: "${TEND_STATIC:=$(dirname "$TEND")/tend-static}"
+: "${ONLY:=memory reap orphans signal start idle size}"
 B=$PID1_BENCH
 
 [ "$(id -u)" = 0 ] || { echo "bench/pid1.sh: needs root (PID namespaces)"; exit 77; }
@@ -21,6 +25,7 @@ B=$PID1_BENCH
 
 declare -A INIT=(
 	[tend]="$TEND --"
+	[tend-static]="$TEND_STATIC --"
 	[tini]="/usr/bin/tini --"
 	[dumb-init]="/usr/bin/dumb-init --"
 	[catatonit]="/usr/bin/catatonit --"
@@ -78,6 +83,7 @@ usable() {
 	local i=$1 rc
 	case $i in
 	tend) [ -x "$TEND" ] || { echo "$i: $TEND missing"; return 1; } ;;
+	tend-static) [ -x "$TEND_STATIC" ] || { echo "$i: $TEND_STATIC missing"; return 1; } ;;
 	*) local bin=${INIT[$i]%% *}; [ -x "$bin" ] || { echo "$i: $bin missing"; return 1; } ;;
 	esac
 	in_ns "$i" sh -c 'exit 3'
@@ -155,24 +161,27 @@ bench_idle() {
 	stop_bg
 }
 
+# The init's executable stripped (a copy), KiB: what an image carries.
+bench_size() {
+	local i=$1 bin=${INIT[$1]%% *}
+	strip -o "$TMP/stripped" "$bin" 2>/dev/null || return
+	R[size,$i]=$(( $(stat -c %s "$TMP/stripped") / 1024 ))
+	if ldd "$bin" >/dev/null 2>&1; then R[dyn,$i]=dynamic; else R[dyn,$i]=static; fi
+}
+
 for i in "${active[@]}"; do
 	echo "measuring $i..." >&2
-	bench_memory "$i"
-	bench_reap "$i"
-	bench_orphans "$i"
-	bench_signal "$i"
-	bench_start "$i"
-	bench_idle "$i"
+	for m in $ONLY; do "bench_$m" "$i"; done
 done
 base=$("$B" time "$STARTS" unshare --pid --fork --mount-proc /bin/true)
 for i in "${active[@]}"; do
 	[ -n "${R[start,$i]:-}" ] && R[over,$i]=$(awk -v a="${R[start,$i]}" -v b="$base" 'BEGIN { printf "%.1f", a - b }')
 done
 
-# cell METRIC INIT: the value, and for a peer its ratio to tend's.
+# cell METRIC INIT: the value, and for a peer its ratio to the first's.
 cell() {
-	local v=${R[$1,$2]:-n/a} t=${R[$1,tend]:-}
-	if [ "$2" = tend ] || [ -z "$t" ] || [ "$v" = n/a ]; then
+	local v=${R[$1,$2]:-n/a} t=${R[$1,${active[0]}]:-}
+	if [ "$2" = "${active[0]}" ] || [ -z "$t" ] || [ "$v" = n/a ]; then
 		printf '%s' "$v"
 	else
 		awk -v v="$v" -v t="$t" 'BEGIN { if (t + 0 == 0) printf "%s", v; else printf "%s (%.2f×)", v, v / t }'
@@ -182,7 +191,7 @@ cell() {
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "Runs: memory, reaping: median of $REPEAT; orphans: median of $ORPHAN_REPEAT; signals: median of $SIGNALS; start/exit: median of $STARTS; idle: $IDLE s."
-echo "Ratios in parentheses: that init's value / tend's."
+echo "Ratios in parentheses: that init's value / ${active[0]}'s."
 echo
 printf '| %s ' metric "${active[@]}"; echo '|'
 printf '|---'; printf '|---:%.0s' "${active[@]}"; echo '|'
@@ -196,7 +205,12 @@ for m in "rss:RSS of the init, KiB (supervising one sleep)" \
 	 "start:INIT -- /bin/true in a new PID namespace, µs ($base without an init)" \
 	 "over:start/exit overhead of the init, µs" \
 	 "wake:idle context switches in $IDLE s" \
-	 "sys:idle system calls in $IDLE s (strace -c)"; do
+	 "sys:idle system calls in $IDLE s (strace -c)" \
+	 "size:the executable stripped, KiB" \
+	 "dyn:linked"; do
+	# A row no measure of this run filled is left out.
+	any=""; for i in "${active[@]}"; do [ -n "${R[${m%%:*},$i]:-}" ] && any=1; done
+	[ -n "$any" ] || continue
 	printf '| %s ' "${m#*:}"
 	for i in "${active[@]}"; do printf '| %s ' "$(cell "${m%%:*}" "$i")"; done
 	echo '|'
