@@ -71,3 +71,7 @@ integration_tests += test/integration/pid1-cwd.sh
 integration_tests += test/integration/pid1-halt.sh
 integration_tests += test/integration/pid1-termlog.sh
 integration_tests += test/integration/static-pid1.sh
+integration_tests += test/integration/tendnet-docker.sh
+integration_tests += test/integration/tendnet-ipv6.sh
+integration_tests += test/integration/tendnet-publish-ip.sh
+integration_tests += test/integration/tendnet-first-request.sh
