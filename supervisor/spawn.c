@@ -43,6 +43,9 @@ struct ids {
 	gid_t gid;
 	gid_t groups[NGROUPS_MAX];
 	int n_groups;
+	/* (r2) the passwd entry's, for HOME, USER, LOGNAME and SHELL; empty
+	 * name: no entry (a numeric user) or no user at all */
+	char name[256], home[PATH_MAX], shell[PATH_MAX];
 };
 
 static _Noreturn void child_fail(int fd, int err, int code, const char *fmt, ...)
@@ -116,6 +119,12 @@ static void resolve_ids(const struct conf_service *c, int fd, struct ids *ids)
 			ids->uid = pw->pw_uid;
 			ids->gid = pw->pw_gid;
 			snprintf(user, sizeof(user), "%s", pw->pw_name);
+			/* Copied now: fgetpwent's buffer is reused below. An
+			 * empty field means what login(1) makes of it. */
+			snprintf(ids->name, sizeof(ids->name), "%s", pw->pw_name);
+			snprintf(ids->home, sizeof(ids->home), "%s", pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
+			snprintf(ids->shell, sizeof(ids->shell), "%s",
+				 pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
 		} else if (numeric) {
 			/* Fine print: a numeric user with no entry runs with the
 			 * group of the same number and no supplementary groups. */
@@ -224,9 +233,43 @@ static void file_open_as_service(struct svc_file *f, int fd)
 		child_fail(fd, -f->fd, 126, "cannot %s '%s': %m%s", f->what, f->path, fifo_hint(-f->fd));
 }
 
-/* tend's environment (less its own NOTIFY_SOCKET), then env_file (read
- * from env_fd, -1 for none), then env. */
-static char **build_env(const struct spawn_params *p, int env_fd, int fd)
+static void env_set(char ***env, const char *key, const char *value, int fd)
+{
+	_cleanup_free_ char *s = NULL;
+	if (asprintf(&s, "%s=%s", key, value) < 0 || strv_env_set(env, s) < 0)
+		child_fail(fd, ENOMEM, 126, "out of memory");
+}
+
+/* (r2) With `user`, the variables a program expects to name the user it
+ * runs as: a service run as app with root's HOME writes into /root or
+ * fails. A user with no passwd entry (a number) has no home: "/", as
+ * runc and Docker give it, and no name. */
+static void user_env(char ***env, const struct conf_service *c, const struct ids *ids, int fd)
+{
+	static const char *const named[] = { "USER", "LOGNAME", "SHELL" };
+	if (!c->user)
+		return;
+	if (ids->name[0]) {
+		env_set(env, "HOME", ids->home, fd);
+		env_set(env, "USER", ids->name, fd);
+		env_set(env, "LOGNAME", ids->name, fd);
+		env_set(env, "SHELL", ids->shell, fd);
+		return;
+	}
+	env_set(env, "HOME", "/", fd);
+	/* tend's own would name root: better none than a wrong one. */
+	for (size_t k = 0; k < ELEMENTSOF(named); k++)
+		for (size_t i = 0; (*env)[i]; i++)
+			if (strncmp((*env)[i], named[k], strlen(named[k])) == 0 && (*env)[i][strlen(named[k])] == '=') {
+				free((*env)[i]);
+				memmove(*env + i, *env + i + 1, (strv_length(*env + i + 1) + 1) * sizeof(char *));
+				break;
+			}
+}
+
+/* tend's environment (less its own NOTIFY_SOCKET), then the user's (see
+ * user_env), then env_file (read from env_fd, -1 for none), then env. */
+static char **build_env(const struct spawn_params *p, const struct ids *ids, int env_fd, int fd)
 {
 	const struct conf_service *c = p->conf;
 	char **env = strv_copy(environ);
@@ -238,6 +281,7 @@ static char **build_env(const struct spawn_params *p, int env_fd, int fd)
 			memmove(env + i, env + i + 1, (strv_length(env + i + 1) + 1) * sizeof(char *));
 			break;
 		}
+	user_env(&env, c, ids, fd);
 	if (env_fd >= 0) {
 		_cleanup_free_ char *data = NULL;
 		struct stat st;
@@ -275,6 +319,15 @@ static char **build_env(const struct spawn_params *p, int env_fd, int fd)
 static int open_null(int flags, int fd)
 {
 	int r = safeopen_null(flags);
+	if (r == -ENOENT && flags == O_RDONLY) {
+		/* No /dev (mount = no in a bare root): an empty pipe reads as
+		 * /dev/null does, at once end-of-file. */
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) == 0) {
+			close(p[1]);
+			return p[0];
+		}
+	}
 	if (r == -ENODEV)
 		child_fail(fd, ENODEV, 126, "'/dev/null' is not the null device");
 	if (r < 0)
@@ -434,7 +487,7 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 	for (size_t i = 0; i < ELEMENTSOF(files); i++)
 		if (files[i].path)
 			file_open_as_service(&files[i], fd);
-	char **env = build_env(p, envf->fd, fd);
+	char **env = build_env(p, &ids, envf->fd, fd);
 	envf->fd = safe_close(envf->fd);
 	int out = c->out.kind == CONF_OUT_TAGGED ? p->stdout_fd : open_output(&c->out, outf, fd);
 	int err = c->err.kind == CONF_OUT_STDOUT ? -2 : open_output(&c->err, errf, fd);
