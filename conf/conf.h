@@ -24,7 +24,7 @@ struct conf_diag {
 	char **lines; /* "FILE:LINE: message", NULL-terminated or NULL */
 	size_t n;
 	/* Not errors (the model is still returned): "FILE:LINE: warning: ...",
-	 * e.g. `after` naming a service that is not in the file. Print them. */
+	 * none today; kept for keys that are worth a word but not an error. */
 	char **warnings;
 	size_t n_warnings;
 };
@@ -105,6 +105,9 @@ struct conf_network {
 
 enum conf_svc_type { CONF_SVC_SIMPLE, CONF_SVC_ONESHOT };
 enum conf_restart { CONF_RESTART_NO, CONF_RESTART_ON_FAILURE, CONF_RESTART_ALWAYS };
+/* (r2) who gets stop_signal: the whole process group, or the leader alone
+ * (a master that stops its own workers); SIGKILL always goes to the group. */
+enum conf_stop_mode { CONF_STOP_GROUP, CONF_STOP_MAIN };
 
 enum conf_probe_kind {
 	CONF_PROBE_NONE,
@@ -156,6 +159,10 @@ struct conf_service {
 	unsigned restart_limit;      /* 0: never give up */
 	int stop_signal;
 	uint64_t stop_timeout_ms;
+	enum conf_stop_mode stop_mode; /* (r2) */
+	int reload_signal;           /* (r2) tendctl reload NAME */
+	bool enabled;                /* (r2) no: started only by tendctl start */
+	uint64_t every_ms;           /* (r2) oneshot: again this long after each start; 0: never */
 	uint64_t capabilities;       /* bit N = capability N kept */
 	bool no_new_privileges;
 	struct conf_probe ready;

@@ -10,7 +10,7 @@
 /* Where keys were seen, for messages of the whole-model checks; parallel
  * to conf->services (same index). 0: not given. */
 struct conf_svc_lines {
-	int command, after, ready, health, stop_timeout, health_interval, health_timeout;
+	int command, after, ready, health, stop_timeout, health_interval, health_timeout, every;
 	size_t n_env; /* strings in env */
 };
 struct conf_lines {

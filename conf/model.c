@@ -84,6 +84,9 @@ int conf_service_add(struct conf *c, const char *name, int line, size_t *ret_ind
 		.restart_limit = 0,
 		.stop_signal = SIGTERM,
 		.stop_timeout_ms = c->tend.stop_timeout_ms,
+		.stop_mode = CONF_STOP_GROUP,
+		.reload_signal = SIGHUP,
+		.enabled = true,
 		.no_new_privileges = true,
 		.ready_timeout_ms = 60000,
 		.health_interval_ms = 10000,
@@ -263,6 +266,10 @@ static void put_service(FILE *f, const void *arg)
 	put_u64(f, "restart_limit", s->restart_limit);
 	put_u64(f, "stop_signal", (uint64_t)s->stop_signal);
 	put_u64(f, "stop_timeout", s->stop_timeout_ms);
+	put_u64(f, "stop_mode", s->stop_mode);
+	put_u64(f, "reload_signal", (uint64_t)s->reload_signal);
+	put_u64(f, "enabled", s->enabled);
+	put_u64(f, "every", s->every_ms);
 	put_u64(f, "capabilities", s->capabilities);
 	put_u64(f, "no_new_privileges", s->no_new_privileges);
 	put_probe(f, "ready", &s->ready);

@@ -204,6 +204,7 @@ KV_ENUM(kv_mount, enum conf_mount, "auto", "yes", "no")
 KV_ENUM(kv_log, enum conf_log, "text", "json")
 KV_ENUM(kv_type, enum conf_svc_type, "simple", "oneshot")
 KV_ENUM(kv_restart, enum conf_restart, "no", "on-failure", "always")
+KV_ENUM(kv_stop_mode, enum conf_stop_mode, "group", "main")
 
 static int kv_signal(struct pctx *p, const struct keydef *k, const char *v, void *field)
 {
@@ -553,6 +554,10 @@ static const struct keydef keys[] = {
 	{ "restart_window", S, false, kv_duration, OS(restart_window_ms), "duration", 0, 0, 0 },
 	{ "stop_signal", S, false, kv_signal, OS(stop_signal), "signal", 0, 0, 0 },
 	{ "stop_timeout", S, false, kv_duration, OS(stop_timeout_ms), "duration", 0, 0, LS(stop_timeout) },
+	{ "stop_mode", S, false, kv_stop_mode, OS(stop_mode), "stop mode (group or main)", 0, 0, 0 },
+	{ "reload_signal", S, false, kv_signal, OS(reload_signal), "signal", 0, 0, 0 },
+	{ "enabled", S, false, kv_bool, OS(enabled), "boolean", 0, 0, 0 },
+	{ "every", S, false, kv_duration, OS(every_ms), "duration", 0, 0, LS(every) },
 	{ "capabilities", S, false, kv_caps, OS(capabilities), "capability list", 0, 0, 0 },
 	{ "no_new_privileges", S, false, kv_bool, OS(no_new_privileges), "boolean", 0, 0, 0 },
 	{ "ready", S, false, kv_probe, OS(ready), "probe", 0, 0, LS(ready) },

@@ -147,10 +147,15 @@ static void cmd_stop(struct ctl *ctl, struct conn *c, char **argv, int argc)
 	if (!v)
 		return;
 	switch (svc_state(v)) {
-	case SVC_STOPPED: case SVC_EXITED: case SVC_FAILED:
+	case SVC_EXITED: case SVC_FAILED:
+		if (svc_due(v)) /* `every`: its next run is called off */
+			goto stop;
+		__attribute__((fallthrough));
+	case SVC_STOPPED: case SVC_DISABLED:
 		conn_printf(c, "%s: not running (%s)\n", argv[1], svc_state_name(svc_state(v)));
 		return reply_ok(c);
 	default:
+	stop:
 		/* Asked for by a user: not a failure, and it stays down (the
 		 * restart policy does not apply) until started again. */
 		svc_stop(v, true, false);

@@ -2,10 +2,12 @@
  * Y ready, G stopping, D stopped, E exited, B backoff, F failed; "-": the
  * event cannot happen there, fsm_next says so and changes nothing):
  *
- *   START        W D E B F: clear stop/stay/restart/leader_gone; booting: W,
- *                else fork (the state stays until SPAWNED). S R Y G: -
- *   SPAWNED      W D E B F G: S (G: a restart's end forks from it). S R Y: -
- *   SPAWN_FAILED W D E B F G: the end below, as exit 126. S R Y: -
+ * (X: disabled, enabled = no; it counts as down.)
+ *   START        W D E B F X: clear stop/stay/restart/leader_gone/due;
+ *                booting: W, else fork (the state stays until SPAWNED).
+ *                S R Y G: -
+ *   SPAWNED      W D E B F X G: S (G: a restart's end forks from it). S R Y: -
+ *   SPAWN_FAILED W D E B F X G: the end below, as exit 126. S R Y: -
  *   EXEC_DONE    S: R, then READY (no check), ready timer (notify), probe
  *                and ready timer; a oneshot waits for its exit. G: stays G
  *                (the stop goes on). others: -
@@ -14,10 +16,14 @@
  *   PROBE_OK     R: then READY. Y: failures to 0. others: ignored
  *   PROBE_FAILED R: retry soon. Y: a failure; health_retries in a row:
  *                G (health). others: ignored
- *   TIMER        B: then START. R: G (ready timeout). G: SIGKILL. others: -
- *   STOP         W B: D (request). S R Y: G (request), SIGKILL when `now`.
- *                G: stay is added, SIGKILL when `now`. D E F: ignored
- *   RESTART      S R Y: G (request), restart. G: restart. W: ignored.
+ *   TIMER        B: then START. R: G (ready timeout). G: SIGKILL. E F with
+ *                `due` (every): then START (tend stopping: due cleared).
+ *                others: -
+ *   STOP         W B, E F with `due`: D (request). S R Y: G (request),
+ *                SIGKILL when `now`. G: stay is added, SIGKILL when `now`.
+ *                D E F X: ignored
+ *   RESTART      S R Y: G (request), restart. G: restart. W X: ignored
+ *                (X: only tendctl start starts it; a reload keeps it).
  *                D E B F: held_back and the delay cleared, then START
  *   EXIT         G with the group alive: leader_gone, status kept.
  *                S R Y G: the group killed if alive, the end. others: -
@@ -26,7 +32,10 @@
  * The end: a stop by request goes D, or forks again after a tendctl
  * restart; otherwise the restart policy (never while tend shuts down; a
  * oneshot that succeeded is done) picks B, or E/F by the run's success,
- * also when restart_limit is reached. */
+ * also when restart_limit is reached; an E or F of a oneshot with `every`
+ * (not while tend shuts down) is `due`: its timer starts the next run.
+ * Stops: stop_signal to the group, or to the leader alone (stop_mode =
+ * main); the SIGKILL that follows always goes to the whole group. */
 #include "config.h"
 
 #include <sys/wait.h>
@@ -37,6 +46,7 @@ static const char *const state_names[_SVC_STATE_MAX] = {
 	[SVC_WAITING] = "waiting",   [SVC_STARTING] = "starting", [SVC_RUNNING] = "running",
 	[SVC_READY] = "ready",       [SVC_STOPPING] = "stopping", [SVC_STOPPED] = "stopped",
 	[SVC_EXITED] = "exited",     [SVC_BACKOFF] = "backoff",   [SVC_FAILED] = "failed",
+	[SVC_DISABLED] = "disabled",
 };
 
 const char *svc_state_name(enum svc_state s)
@@ -67,10 +77,16 @@ int fsm_wait_code(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+struct svc_fsm fsm_initial(bool enabled)
+{
+	return (struct svc_fsm){ .state = enabled ? SVC_WAITING : SVC_DISABLED };
+}
+
 /* Down, or not started yet: where a start may come from. */
 static bool down(enum svc_state s)
 {
-	return s == SVC_WAITING || s == SVC_STOPPED || s == SVC_EXITED || s == SVC_BACKOFF || s == SVC_FAILED;
+	return s == SVC_WAITING || s == SVC_STOPPED || s == SVC_EXITED || s == SVC_BACKOFF || s == SVC_FAILED ||
+	       s == SVC_DISABLED;
 }
 
 static void go(struct fsm_step *r, enum svc_state st)
@@ -84,7 +100,7 @@ static void go(struct fsm_step *r, enum svc_state st)
 static void start(struct fsm_step *r, const struct fsm_facts *f)
 {
 	r->next.stop = SVC_STOP_NONE;
-	r->next.stay = r->next.restart = r->next.leader_gone = false;
+	r->next.stay = r->next.restart = r->next.leader_gone = r->next.due = false;
 	r->act |= FSM_A_TIMER_STOP | FSM_A_PROBES_STOP | FSM_A_NEW_RUN;
 	if (f->may_start)
 		r->act |= FSM_A_SPAWN;
@@ -93,11 +109,25 @@ static void start(struct fsm_step *r, const struct fsm_facts *f)
 }
 
 /* tend decided to stop the run (request, timeout, health). */
-static void begin_stop(struct fsm_step *r, enum svc_stop why, bool now)
+static void begin_stop(struct fsm_step *r, enum svc_stop why, bool now, const struct fsm_facts *f)
 {
 	r->next.stop = why;
-	r->act |= FSM_A_PROBES_STOP | (now ? FSM_A_KILL_NOW : FSM_A_KILL_STOP);
+	r->act |= FSM_A_PROBES_STOP;
+	if (now)
+		r->act |= FSM_A_KILL_NOW;
+	else
+		r->act |= f->stop_leader ? FSM_A_KILL_STOP_LEADER : FSM_A_KILL_STOP;
 	go(r, SVC_STOPPING);
+}
+
+/* The run ended for good: with `every`, the next one is due. */
+static void rest(struct fsm_step *r, const struct fsm_facts *f, enum svc_state st)
+{
+	if (f->every && !f->sup_stopping) {
+		r->next.due = true;
+		r->act |= FSM_A_EVERY_TIMER;
+	}
+	go(r, st);
 }
 
 static void end(struct fsm_step *r, const struct fsm_facts *f)
@@ -125,10 +155,10 @@ static void end(struct fsm_step *r, const struct fsm_facts *f)
 		restart = false;
 	if (restart && f->over_limit) {
 		r->note = FSM_N_GAVE_UP;
-		go(r, r->success ? SVC_EXITED : SVC_FAILED);
+		rest(r, f, r->success ? SVC_EXITED : SVC_FAILED);
 	} else if (!restart) {
 		r->note = r->success || f->policy == CONF_RESTART_NO ? FSM_N_ENDED : FSM_N_NOT_RESTARTING;
-		go(r, r->success ? SVC_EXITED : SVC_FAILED);
+		rest(r, f, r->success ? SVC_EXITED : SVC_FAILED);
 	} else {
 		/* Even with no delay the start goes through the loop (a 0 s
 		 * timer): a start that fails at once must not recurse. */
@@ -178,7 +208,7 @@ static void on_probe_failed(struct fsm_step *r, const struct fsm_facts *f)
 	r->act |= FSM_A_COUNT_FAILURE;
 	if (f->failures + 1 >= f->retries) {
 		r->note = FSM_N_HEALTH_GAVE_UP;
-		begin_stop(r, SVC_STOP_HEALTH, false);
+		begin_stop(r, SVC_STOP_HEALTH, false, f);
 		return;
 	}
 	r->note = FSM_N_HEALTH_FAILED;
@@ -188,6 +218,11 @@ static void on_probe_failed(struct fsm_step *r, const struct fsm_facts *f)
 static void on_stop(struct fsm_step *r, const struct fsm_facts *f)
 {
 	switch (r->next.state) {
+	case SVC_EXITED: case SVC_FAILED:
+		if (!r->next.due)
+			return;
+		r->next.due = false; /* the run that is due is called off */
+		__attribute__((fallthrough));
 	case SVC_WAITING: case SVC_BACKOFF:
 		r->next.stop = SVC_STOP_REQUEST;
 		r->next.stay = f->stay;
@@ -196,7 +231,7 @@ static void on_stop(struct fsm_step *r, const struct fsm_facts *f)
 		return;
 	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
 		r->next.stay = f->stay;
-		begin_stop(r, SVC_STOP_REQUEST, f->now);
+		begin_stop(r, SVC_STOP_REQUEST, f->now, f);
 		return;
 	case SVC_STOPPING:
 		/* The stop under way goes on, whoever decided it. */
@@ -209,13 +244,13 @@ static void on_stop(struct fsm_step *r, const struct fsm_facts *f)
 	}
 }
 
-static void on_restart(struct fsm_step *r)
+static void on_restart(struct fsm_step *r, const struct fsm_facts *f)
 {
 	switch (r->next.state) {
 	case SVC_STARTING: case SVC_RUNNING: case SVC_READY:
 		r->next.stay = false;
 		r->next.restart = true;
-		begin_stop(r, SVC_STOP_REQUEST, false);
+		begin_stop(r, SVC_STOP_REQUEST, false, f);
 		return;
 	case SVC_STOPPING:
 		r->next.restart = true;
@@ -223,6 +258,9 @@ static void on_restart(struct fsm_step *r)
 	case SVC_WAITING:
 		/* Not started yet: it starts when what it is `after` is ready
 		 * and boot is done; a restart does not jump that queue. */
+	case SVC_DISABLED:
+		/* Only tendctl start starts it; a reload that changed it
+		 * (which restarts) leaves it as it is. */
 		return;
 	default:
 		r->next.held_back = false;
@@ -282,9 +320,14 @@ struct fsm_step fsm_next(const struct svc_fsm *m, enum fsm_event ev, const struc
 	case FSM_TIMER:
 		if (st == SVC_BACKOFF) {
 			r.then = FSM_START;
+		} else if ((st == SVC_EXITED || st == SVC_FAILED) && m->due) {
+			if (f->sup_stopping)
+				r.next.due = false;
+			else
+				r.then = FSM_START;
 		} else if (st == SVC_RUNNING) {
 			r.note = FSM_N_READY_TIMEOUT;
-			begin_stop(&r, SVC_STOP_READY_TIMEOUT, false);
+			begin_stop(&r, SVC_STOP_READY_TIMEOUT, false, f);
 		} else if (st == SVC_STOPPING) {
 			r.note = FSM_N_STOP_TIMEOUT;
 			r.act |= FSM_A_KILL_NOW;
@@ -296,7 +339,7 @@ struct fsm_step fsm_next(const struct svc_fsm *m, enum fsm_event ev, const struc
 		on_stop(&r, f);
 		return r;
 	case FSM_RESTART:
-		on_restart(&r);
+		on_restart(&r, f);
 		return r;
 	case FSM_EXIT:
 		if (!fsm_alive(st))

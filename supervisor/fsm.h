@@ -25,6 +25,7 @@ enum svc_state {
 	SVC_EXITED,   /* ended, not to be restarted */
 	SVC_BACKOFF,  /* waiting to restart */
 	SVC_FAILED,   /* gave up, or held back by a failed dependency */
+	SVC_DISABLED, /* (r2) enabled = no: started only by tendctl start */
 	_SVC_STATE_MAX,
 	_SVC_STATE_INVALID = -EINVAL,
 };
@@ -44,7 +45,11 @@ struct svc_fsm {
 	bool leader_gone;    /* STOPPING: the leader exited, its group lives on */
 	bool held_back;      /* FAILED: a dependency failed (until a restart) */
 	bool succeeded;      /* a oneshot exited well once: dependents may go */
+	bool due;            /* EXITED, FAILED: `every` set the timer of its next run */
 };
+
+/* Where a service begins: enabled = no waits for tendctl start. */
+struct svc_fsm fsm_initial(bool enabled);
 
 enum fsm_event {
 	FSM_START,       /* start request (tendctl, dependency met, backoff over) */
@@ -75,6 +80,8 @@ struct fsm_facts {
 	unsigned failures;        /* PROBE_FAILED: health failures in a row so far */
 	unsigned retries;         /* PROBE_FAILED: health_retries */
 	bool stay, now;           /* STOP: tendctl stop; SIGKILL at once */
+	bool stop_leader;         /* stops: stop_mode = main, stop_signal to the leader alone */
+	bool every;               /* ends: a oneshot with `every`, run again after each start */
 	bool group_alive;         /* EXIT, REAPED: the process group lives */
 	/* Ends (EXIT, REAPED, SPAWN_FAILED): */
 	bool exit_ok;             /* exited with a success code, the start did not fail */
@@ -107,6 +114,10 @@ enum fsm_action {
 	FSM_A_HEALTH_NEXT = 1 << 18, /* the next health probe */
 	FSM_A_BACKOFF_TIMER = 1 << 19, /* the backoff delay */
 	FSM_A_SPAWN = 1 << 20,       /* fork/exec; FSM_SPAWNED or FSM_SPAWN_FAILED follows */
+	/* Beside FSM_A_KILL_STOP, in its place: */
+	FSM_A_KILL_STOP_LEADER = 1 << 21, /* stop_signal (+SIGCONT) to the leader, stop_timeout timer */
+	/* After the announcement, with the others above: */
+	FSM_A_EVERY_TIMER = 1 << 22, /* `every` after the last start: the next run */
 };
 
 /* What the caller tells the log, one per step. */

@@ -54,6 +54,7 @@ int svc_new(struct sup *sup, const struct conf_service *conf, struct svc **ret)
 		return -ENOMEM;
 	s->sup = sup;
 	s->conf = conf;
+	*(struct svc_fsm *)&s->fsm = fsm_initial(conf->enabled);
 	probe_set_exec_setup(probe_child_setup);
 	s->status_fd = -1;
 	s->last_status = -1;
@@ -100,6 +101,7 @@ struct svc *svc_free(struct svc *s)
 enum svc_state svc_state(const struct svc *s) { return s->fsm.state; }
 bool svc_alive(const struct svc *s) { return fsm_alive(s->fsm.state); }
 bool svc_held_back(const struct svc *s) { return s->fsm.held_back; }
+bool svc_due(const struct svc *s) { return s->fsm.due; }
 bool svc_stays_down(const struct svc *s) { return s->fsm.stay; }
 pid_t svc_leader(const struct svc *s) { return s->fsm.leader_gone ? 0 : s->pid; }
 
@@ -110,6 +112,8 @@ bool svc_active(const struct svc *s)
 		return true;
 	case SVC_WAITING:
 		return !s->fsm.held_back;
+	case SVC_EXITED: case SVC_FAILED:
+		return s->fsm.due; /* `every`: its next run is on the way */
 	default:
 		return false;
 	}
@@ -273,6 +277,8 @@ static struct fsm_facts measure(const struct svc *s, const struct input *in, uin
 		.retries = c->health_retries,
 		.stay = in->stay,
 		.now = in->now,
+		.stop_leader = c->stop_mode == CONF_STOP_MAIN,
+		.every = c->type == CONF_SVC_ONESHOT && c->every_ms > 0,
 		.policy = c->restart,
 		.sup_stopping = sup_is_stopping(s->sup),
 	};
@@ -398,6 +404,16 @@ static void feed(struct svc *s, const struct input *in)
 			svc_kill(s, SIGCONT); /* a stopped process must wake to die */
 		arm_timer(s, s->conf->stop_timeout_ms);
 	}
+	if (a & FSM_A_KILL_STOP_LEADER) {
+		/* stop_mode = main: a master (gunicorn, uWSGI, nginx) stops
+		 * its workers itself, and must see the signal first. */
+		if (s->pid > 0) {
+			kill(s->pid, s->conf->stop_signal);
+			if (s->conf->stop_signal != SIGCONT)
+				kill(s->pid, SIGCONT);
+		}
+		arm_timer(s, s->conf->stop_timeout_ms);
+	}
 	if (a & FSM_A_KEEP_STATUS)
 		s->last_status = in->status;
 	if (a & FSM_A_END) {
@@ -415,7 +431,7 @@ static void feed(struct svc *s, const struct input *in)
 	}
 	say(s, &r, in, now);
 	if (r.announce && r.next.state == SVC_STOPPING)
-		log_full(LOG_LVL_DEBUG, 0, NAME(s), "stopping, %s",
+		log_full(LOG_LVL_DEBUG, 0, NAME(s), "stopping%s, %s", a & FSM_A_KILL_STOP_LEADER ? " (leader)" : "",
 			 a & FSM_A_KILL_NOW ? "SIGKILL" : fmt_ms(b, sizeof(b), s->conf->stop_timeout_ms));
 	if (r.announce) {
 		if (old != r.next.state)
@@ -447,6 +463,14 @@ static void feed(struct svc *s, const struct input *in)
 		uint64_t d = s->delay_ms;
 		if (in->ev == FSM_SPAWN_FAILED && d < SPAWN_RETRY_MS)
 			d = SPAWN_RETRY_MS;
+		arm_timer(s, d);
+	}
+	if (a & FSM_A_EVERY_TIMER) {
+		/* `every` counts from the start: a run as long as the period
+		 * starts the next one at once, never two at a time. */
+		uint64_t next = s->start_ms + s->conf->every_ms;
+		uint64_t d = next > now ? next - now : 0;
+		log_full(LOG_LVL_DEBUG, 0, NAME(s), "next run in %s", fmt_ms(b, sizeof(b), d));
 		arm_timer(s, d);
 	}
 	if (a & FSM_A_SPAWN)

@@ -85,6 +85,8 @@ bool svc_active(const struct svc *s);
 /* Ready, or a oneshot that ended well: what is `after` it may start. */
 bool svc_ready_or_done(const struct svc *s);
 bool svc_held_back(const struct svc *s);
+/* (r2) EXITED or FAILED with `every`: the timer of its next run is set. */
+bool svc_due(const struct svc *s);
 /* Stopped (or being stopped) by tendctl stop: it stays down. */
 bool svc_stays_down(const struct svc *s);
 /* The pid whose end is this service's exit event; 0 when none (down, or

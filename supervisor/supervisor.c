@@ -92,7 +92,7 @@ bool sup_is_ready(const struct sup *s)
 	 * request. */
 	for (size_t i = 0; i < s->n; i++) {
 		enum svc_state st = svc_state(s->svcs[i]);
-		if (st != SVC_READY && st != SVC_EXITED && st != SVC_STOPPED)
+		if (st != SVC_READY && st != SVC_EXITED && st != SVC_STOPPED && st != SVC_DISABLED)
 			return false;
 	}
 	return s->n > 0;
@@ -381,7 +381,7 @@ static void stop_services(struct sup *s)
 	bool any = false;
 	for (size_t i = 0; i < s->n; i++) {
 		struct svc *v = s->svcs[i];
-		if (svc_state(v) == SVC_WAITING || svc_state(v) == SVC_BACKOFF) {
+		if (svc_state(v) == SVC_WAITING || svc_state(v) == SVC_BACKOFF || svc_due(v)) {
 			svc_stop(v, false, false);
 			continue;
 		}
@@ -496,7 +496,8 @@ static void check_all_ended(struct sup *s)
 		struct svc *v = s->svcs[i];
 		if (svc_active(v) || svc_stays_down(v))
 			return;
-		if (svc_state(v) != SVC_EXITED)
+		/* enabled = no and never started: nothing went wrong */
+		if (svc_state(v) != SVC_EXITED && svc_state(v) != SVC_DISABLED)
 			success = false;
 	}
 	if (s->n == 0)
@@ -537,7 +538,8 @@ void sup_service_changed(struct sup *s, struct svc *v)
 			if (notify_send(s->o.notify_upward, "READY=1") < 0)
 				log_debug("cannot send READY=1 upward");
 		}
-		if (v == s->main && (st == SVC_EXITED || st == SVC_FAILED)) {
+		/* A main service with `every` ends tend only when no run is due. */
+		if (v == s->main && (st == SVC_EXITED || st == SVC_FAILED) && !svc_due(v)) {
 			set_why_service(s, v);
 			s->status = svc_exit_code(v);
 			if (svc_held_back(v))

@@ -22,6 +22,7 @@
 #define E SVC_EXITED
 #define B SVC_BACKOFF
 #define F SVC_FAILED
+#define DIS SVC_DISABLED
 
 /* Plain facts: may start, restart = on-failure, a failed run, no ready or
  * health check, no group left. */
@@ -69,6 +70,9 @@ static const struct cell table[_SVC_STATE_MAX][_FSM_EVENT_MAX] = {
 	[B] = { SPAWN, TO(S), TO(B), X, X, K, K, K, { SAME, FSM_START, 0 }, { D, NONE, FSM_A_TIMER_STOP },
 		{ SAME, FSM_START, FSM_A_RESET_DELAY }, X, K, X },
 	[F] = { SPAWN, TO(S), TO(B), X, X, K, K, K, X, K, { SAME, FSM_START, FSM_A_RESET_DELAY }, X, K, X },
+	/* enabled = no: down, started by a start only; restart (and so a
+	 * reload that changed it) leaves it as it is. */
+	[DIS] = { SPAWN, TO(S), TO(B), X, X, K, K, K, X, K, K, X, K, X },
 };
 
 START_TEST(test_table)
@@ -477,6 +481,113 @@ START_TEST(test_helpers)
 }
 END_TEST
 
+/* (r2) stop_mode = main: stop_signal to the leader alone, from every
+ * stop tend decides; the SIGKILLs (now, stop_timeout) stay the group's. */
+START_TEST(test_stop_mode)
+{
+	struct fsm_facts f = facts();
+	const unsigned kills = FSM_A_KILL_STOP | FSM_A_KILL_STOP_LEADER | FSM_A_KILL_NOW;
+	struct fsm_step r;
+	f.stop_leader = true;
+	for (enum svc_state st = S; st <= Y; st++) {
+		r = step(st, FSM_STOP, &f);
+		ck_assert(r.next.state == G && (r.act & kills) == FSM_A_KILL_STOP_LEADER);
+		r = step(st, FSM_RESTART, &f);
+		ck_assert(r.next.state == G && (r.act & kills) == FSM_A_KILL_STOP_LEADER);
+	}
+	r = step(R, FSM_TIMER, &f); /* ready timeout */
+	ck_assert(r.next.state == G && (r.act & kills) == FSM_A_KILL_STOP_LEADER);
+	f.failures = 2;
+	r = step(Y, FSM_PROBE_FAILED, &f); /* health gave up */
+	ck_assert(r.next.state == G && (r.act & kills) == FSM_A_KILL_STOP_LEADER);
+	r = step(G, FSM_TIMER, &f); /* stop_timeout: the group */
+	ck_assert_uint_eq(r.act & kills, FSM_A_KILL_NOW);
+	f.now = true;
+	r = step(Y, FSM_STOP, &f);
+	ck_assert_uint_eq(r.act & kills, FSM_A_KILL_NOW);
+	/* group (the default): never the leader alone */
+	f = facts();
+	for (enum svc_state st = S; st <= Y; st++)
+		ck_assert_uint_eq(step(st, FSM_STOP, &f).act & kills, FSM_A_KILL_STOP);
+}
+END_TEST
+
+/* (r2) enabled = no */
+START_TEST(test_disabled)
+{
+	struct fsm_facts f = facts();
+	struct svc_fsm m = fsm_initial(false);
+	ck_assert(m.state == DIS && fsm_initial(true).state == W);
+	ck_assert_str_eq(svc_state_name(DIS), "disabled");
+	ck_assert(!fsm_alive(DIS));
+	struct fsm_step r = fsm_next(&m, FSM_START, &f);
+	ck_assert(r.valid && (r.act & FSM_A_SPAWN) && !r.announce);
+	r = fsm_next(&m, FSM_SPAWNED, &f);
+	ck_assert(r.next.state == S);
+	/* tendctl start while booting: it waits its turn like the others */
+	f.may_start = false;
+	r = fsm_next(&m, FSM_START, &f);
+	ck_assert(r.announce && r.next.state == W && !(r.act & FSM_A_SPAWN));
+	r = fsm_next(&m, FSM_RESTART, &f);
+	ck_assert(r.valid && !r.announce && r.act == 0 && r.then == NONE);
+}
+END_TEST
+
+/* (r2) every: a oneshot whose run ended for good is due again; only a
+ * timer (no polling) starts it; stops and shutdown call it off. */
+START_TEST(test_every)
+{
+	struct fsm_facts f = facts();
+	struct fsm_step r;
+	f.oneshot = f.every = true;
+	f.exit_ok = true;
+	r = step(R, FSM_EXIT, &f);
+	ck_assert(r.next.state == E && r.next.due && (r.act & FSM_A_EVERY_TIMER) && (r.act & FSM_A_TIMER_STOP));
+	f.exit_ok = false;
+	f.policy = CONF_RESTART_NO;
+	r = step(R, FSM_EXIT, &f);
+	ck_assert(r.next.state == F && r.next.due && (r.act & FSM_A_EVERY_TIMER));
+	f.policy = CONF_RESTART_ON_FAILURE; /* a failure restarts by its policy first */
+	r = step(R, FSM_EXIT, &f);
+	ck_assert(r.next.state == B && !r.next.due && !(r.act & FSM_A_EVERY_TIMER));
+	f.over_limit = true; /* gave up: still due */
+	r = step(R, FSM_EXIT, &f);
+	ck_assert(r.next.state == F && r.next.due);
+	f.over_limit = false;
+	r = step(G, FSM_EXIT, &f); /* stopped on request: stays down */
+	ck_assert(r.next.state == D && !r.next.due && !(r.act & FSM_A_EVERY_TIMER));
+	f.exit_ok = true;
+	f.sup_stopping = true;
+	r = step(R, FSM_EXIT, &f);
+	ck_assert(r.next.state == E && !r.next.due && !(r.act & FSM_A_EVERY_TIMER));
+	f.sup_stopping = false;
+	f.every = false; /* no every: as before */
+	r = step(R, FSM_EXIT, &f);
+	ck_assert(r.next.state == E && !r.next.due && !(r.act & FSM_A_EVERY_TIMER));
+	f.every = true;
+
+	struct svc_fsm m = { .state = E, .succeeded = true, .due = true };
+	r = fsm_next(&m, FSM_TIMER, &f);
+	ck_assert(r.valid && !r.announce && r.then == FSM_START);
+	r = fsm_next(&m, FSM_START, &f);
+	ck_assert(!r.next.due && (r.act & FSM_A_SPAWN) && (r.act & FSM_A_TIMER_STOP));
+	f.sup_stopping = true;
+	r = fsm_next(&m, FSM_TIMER, &f);
+	ck_assert(r.valid && !r.next.due && r.then == NONE && !r.announce);
+	f.sup_stopping = false;
+	f.stay = true;
+	r = fsm_next(&m, FSM_STOP, &f); /* tendctl stop: called off, stays down */
+	ck_assert(r.next.state == D && !r.next.due && r.next.stay && (r.act & FSM_A_TIMER_STOP));
+	m.state = F;
+	r = fsm_next(&m, FSM_STOP, &f);
+	ck_assert(r.next.state == D && !r.next.due);
+	m.due = false; /* not due: a timer cannot happen, a stop changes nothing */
+	ck_assert(!fsm_next(&m, FSM_TIMER, &f).valid);
+	r = fsm_next(&m, FSM_STOP, &f);
+	ck_assert(r.valid && !r.announce && r.next.state == F && r.act == 0);
+}
+END_TEST
+
 static Suite *fsm_suite(void)
 {
 	Suite *s = suite_create("service_fsm");
@@ -493,6 +604,9 @@ static Suite *fsm_suite(void)
 	tcase_add_test(tc, test_hold_back);
 	tcase_add_test(tc, test_lives);
 	tcase_add_test(tc, test_helpers);
+	tcase_add_test(tc, test_stop_mode);
+	tcase_add_test(tc, test_disabled);
+	tcase_add_test(tc, test_every);
 	suite_add_tcase(s, tc);
 	return s;
 }
