@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"       tendctl [-s SOCKET] start|stop|restart NAME\n"
 	"       tendctl [-s SOCKET] signal NAME SIGNAL\n"
 	"       tendctl [-s SOCKET] reload | shutdown\n"
+	"       tendctl [-s SOCKET] reload NAME   (sends NAME its reload_signal)\n"
 	"\n"
 	"Control a running tend through its control socket.\n"
 	"\n"
@@ -52,7 +53,7 @@ static const struct {
 	int min_args, max_args;
 } commands[] = {
 	{ "status", 0, 2 }, { "start", 1, 1 },  { "stop", 1, 1 },     { "restart", 1, 1 },
-	{ "signal", 2, 2 }, { "reload", 0, 0 }, { "shutdown", 0, 0 },
+	{ "signal", 2, 2 }, { "reload", 0, 1 }, { "shutdown", 0, 0 },
 };
 
 /* Check argv (the command and its arguments) and join it into one request

@@ -193,9 +193,33 @@ static void cmd_signal(struct ctl *ctl, struct conn *c, char **argv, int argc)
 	reply_ok(c);
 }
 
+/* (r2) reload NAME: the service's reload_signal, to its process group
+ * (as `signal` does), or to its leader alone with stop_mode = main (a
+ * master reloads its workers itself); tend's configuration is not read. */
+static void reload_service(struct ctl *ctl, struct conn *c, const char *name)
+{
+	struct svc *v = find_or_refuse(ctl, c, name);
+	if (!v)
+		return;
+	int sig = v->conf->reload_signal, r;
+	if (v->conf->stop_mode == CONF_STOP_MAIN)
+		r = !svc_alive(v) || svc_leader(v) <= 0 ? -ESRCH : kill(svc_leader(v), sig) < 0 ? -errno : 0;
+	else
+		r = svc_kill(v, sig);
+	if (r == -ESRCH)
+		return reply_err(c, "'%s' is not running", name);
+	if (r < 0)
+		return reply_err(c, "cannot signal '%s': %s", name, strerror(-r));
+	log_full(LOG_LVL_INFO, 0, name, "SIG%s sent on request (reload)", conf_signal_name(sig));
+	conn_printf(c, "%s: SIG%s sent\n", name, conf_signal_name(sig));
+	reply_ok(c);
+}
+
 static void cmd_reload(struct ctl *ctl, struct conn *c, char **argv, int argc)
 {
 	_cleanup_free_ char *msg = NULL;
+	if (argc > 1)
+		return reload_service(ctl, c, argv[1]);
 	if (sup_is_stopping(ctl->sup))
 		return reply_err(c, "tend is shutting down");
 	int r = sup_request_reload(ctl->sup, &msg);
@@ -232,7 +256,7 @@ static const struct {
 	{ "stop", 1, 1, true, "stop NAME", cmd_stop },
 	{ "restart", 1, 1, true, "restart NAME", cmd_restart },
 	{ "signal", 2, 2, true, "signal NAME SIGNAL", cmd_signal },
-	{ "reload", 0, 0, true, "reload", cmd_reload },
+	{ "reload", 0, 1, true, "reload [NAME]", cmd_reload },
 	{ "shutdown", 0, 0, true, "shutdown", cmd_shutdown },
 };
 
