@@ -78,3 +78,4 @@ integration_tests += test/integration/tendnet-first-request.sh
 integration_tests += test/integration/svc-user-env.sh
 integration_tests += test/integration/svc-stop-mode.sh
 integration_tests += test/integration/svc-reload-signal.sh
+integration_tests += test/integration/svc-enabled.sh
