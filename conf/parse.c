@@ -103,6 +103,20 @@ static int kv_duration(struct pctx *p, const struct keydef *k, const char *v, vo
 	return conf_parse_duration(v, field) < 0 ? bad(p, k, v) : 0;
 }
 
+/* (r2) every: a period of 0 would run the oneshot in a loop. */
+static int kv_every(struct pctx *p, const struct keydef *k, const char *v, void *field)
+{
+	uint64_t ms;
+	if (conf_parse_duration(v, &ms) < 0)
+		return bad(p, k, v);
+	if (ms == 0) {
+		ERR(p, "'%s' must be more than 0", k->name);
+		return -EINVAL;
+	}
+	*(uint64_t *)field = ms;
+	return 0;
+}
+
 static int kv_bool(struct pctx *p, const struct keydef *k, const char *v, void *field)
 {
 	return conf_parse_bool(v, field) < 0 ? bad(p, k, v) : 0;
@@ -557,7 +571,7 @@ static const struct keydef keys[] = {
 	{ "stop_mode", S, false, kv_stop_mode, OS(stop_mode), "stop mode (group or main)", 0, 0, 0 },
 	{ "reload_signal", S, false, kv_signal, OS(reload_signal), "signal", 0, 0, 0 },
 	{ "enabled", S, false, kv_bool, OS(enabled), "boolean", 0, 0, 0 },
-	{ "every", S, false, kv_duration, OS(every_ms), "duration", 0, 0, LS(every) },
+	{ "every", S, false, kv_every, OS(every_ms), "duration", 0, 0, LS(every) },
 	{ "capabilities", S, false, kv_caps, OS(capabilities), "capability list", 0, 0, 0 },
 	{ "no_new_privileges", S, false, kv_bool, OS(no_new_privileges), "boolean", 0, 0, 0 },
 	{ "ready", S, false, kv_probe, OS(ready), "probe", 0, 0, LS(ready) },

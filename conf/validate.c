@@ -126,28 +126,15 @@ static int check_cycles(struct vctx *v)
 	return 0;
 }
 
-/* `after` naming a service that is not in the file is a warning, and the
- * name is dropped from the model: the contract's own example (`after = db,
- * migrate` with neither defined) is "valid as written", and systemd treats
- * After= on a unit that does not exist the same way. The warning keeps a
- * typo visible. */
-static void strip_unknown_after(struct vctx *v, size_t i)
+/* `after` naming a service that is not in the file is an error, as the
+ * contract says: a typo would otherwise start a service before what it
+ * needs (with `-- COMMAND`, `main` is in the model by now). */
+static void check_after(struct vctx *v, size_t i)
 {
-	struct conf_service *s = &((struct conf *)v->c)->services[i];
-	size_t k = 0;
-	for (size_t j = 0; s->after && s->after[j]; j++) {
-		if (find(v, s->after[j]) < 0) {
-			conf_diag_warn(v->d, v->name, svc_after_line(v, i),
-				       "'after' names unknown service '%s', ignoring", s->after[j]);
-			free(s->after[j]);
-		} else
-			s->after[k++] = s->after[j];
-	}
-	if (s->after) {
-		s->after[k] = NULL;
-		if (k == 0)
-			s->after = strv_free(s->after);
-	}
+	const struct conf_service *s = &v->c->services[i];
+	for (size_t j = 0; s->after && s->after[j]; j++)
+		if (find(v, s->after[j]) < 0)
+			VERR(v, svc_after_line(v, i), "'after' names unknown service '%s'", s->after[j]);
 }
 
 int conf_validate(struct conf *c, const struct conf_lines *lines, const char *name, bool cmdline,
@@ -170,7 +157,9 @@ int conf_validate(struct conf *c, const struct conf_lines *lines, const char *na
 		const struct conf_svc_lines *sl = i < lines->n ? &lines->svc[i] : NULL;
 		if (!s->argv && !(sl && sl->command))
 			VERR(&v, s->line, "service '%s' has no command", s->name);
-		strip_unknown_after(&v, i);
+		check_after(&v, i);
+		if (sl && sl->every && s->type != CONF_SVC_ONESHOT)
+			VERR(&v, sl->every, "'every' needs 'type = oneshot'");
 		if (sl && sl->health_interval && s->health_interval_ms == 0)
 			VERR(&v, sl->health_interval, "'health_interval' must be more than 0");
 		if (sl && sl->health_timeout && s->health_timeout_ms == 0)

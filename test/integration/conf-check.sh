@@ -53,10 +53,17 @@ rc=0
 "$TEND" --check -c "$tmp/noservice.ini" -- /bin/true 2>/dev/null || rc=$?
 check_eq "no service but a command: 0" 0 "$rc"
 
-# An `after` naming no service is a warning (the contract's own example has
-# `after = db, migrate` and must pass as written): said, and ignored.
+# (r2) An `after` naming no service is an error; the contract's own
+# example defines db and migrate and passes as written; with `-- COMMAND`,
+# `after = main` names that command.
 rc=0
 "$TEND" --check -c "$TOP_SRCDIR/test/corpus/valid/contract-example.ini" 2>"$tmp/err" || rc=$?
 check_eq "the contract's example passes" 0 "$rc"
-check "its unknown 'after' names are warned about" \
-	grep -q "contract-example.ini:[0-9]*: warning: 'after' names unknown service 'db', ignoring" "$tmp/err"
+printf '[service:web]\ncommand = /bin/true\nafter = main\n' >"$tmp/after-main.ini"
+rc=0
+"$TEND" --check -c "$tmp/after-main.ini" -- /bin/true 2>"$tmp/err" || rc=$?
+check_eq "after = main with -- COMMAND: 0" 0 "$rc"
+rc=0
+"$TEND" --check -c "$tmp/after-main.ini" 2>"$tmp/err" || rc=$?
+check_eq "after = main without a command: 78" 78 "$rc"
+check "... FILE:LINE: named" grep -q "after-main.ini:3: 'after' names unknown service 'main'" "$tmp/err"

@@ -79,3 +79,4 @@ integration_tests += test/integration/svc-user-env.sh
 integration_tests += test/integration/svc-stop-mode.sh
 integration_tests += test/integration/svc-reload-signal.sh
 integration_tests += test/integration/svc-enabled.sh
+integration_tests += test/integration/svc-every.sh
