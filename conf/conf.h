@@ -171,6 +171,9 @@ struct conf_service {
 	uint64_t health_interval_ms, health_timeout_ms;
 	unsigned health_retries;
 	struct conf_output out, err;
+	uint64_t log_max_size;       /* (r2) bytes: a FILE output is rotated at this size; 0: never */
+	unsigned log_max_files;      /* (r2) FILE.1 ... FILE.N kept */
+	uint64_t log_buffer;         /* (r2) bytes of relayed output kept for `tendctl logs` */
 	bool has_umask;
 	mode_t umask;
 	struct conf_limit *limits;   size_t n_limits;

@@ -11,6 +11,7 @@
  * to conf->services (same index). 0: not given. */
 struct conf_svc_lines {
 	int command, after, ready, health, stop_timeout, health_interval, health_timeout, every;
+	int log_max_size;
 	size_t n_env; /* strings in env */
 };
 struct conf_lines {
@@ -66,6 +67,8 @@ int conf_parse_probe(const char *s, bool allow_notify, struct conf_probe *ret);
 /* -EPROTO: a kind that exists for the other stream; -EDOM: relative path. */
 int conf_parse_output(const char *s, bool is_stderr, struct conf_output *ret);
 int conf_parse_umask(const char *s, mode_t *ret);
+/* A size in bytes: NUMBER with an optional K, M or G (powers of 1024). */
+int conf_parse_size(const char *s, uint64_t *ret);
 /* RLIMIT_* for "limit_nofile" etc.; -ENOENT when key is no limit key. */
 int conf_limit_resource(const char *key);
 int conf_parse_limit(const char *s, rlim_t *ret_soft, rlim_t *ret_hard);

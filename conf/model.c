@@ -92,6 +92,8 @@ int conf_service_add(struct conf *c, const char *name, int line, size_t *ret_ind
 		.health_interval_ms = 10000,
 		.health_timeout_ms = 2000,
 		.health_retries = 3,
+		.log_max_files = 5,
+		.log_buffer = 64 * 1024,
 	};
 	s->success_exit[0] = 1; /* exit code 0 */
 	s->name = strdup(name);
@@ -282,6 +284,9 @@ static void put_service(FILE *f, const void *arg)
 	put_str(f, " path", s->out.path);
 	put_u64(f, "stderr", s->err.kind);
 	put_str(f, " path", s->err.path);
+	put_u64(f, "log_max_size", s->log_max_size);
+	put_u64(f, "log_max_files", s->log_max_files);
+	put_u64(f, "log_buffer", s->log_buffer);
 	if (s->has_umask)
 		fprintf(f, "umask=%04o\n", (unsigned)s->umask);
 	for (size_t i = 0; i < s->n_limits; i++)

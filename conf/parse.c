@@ -316,6 +316,19 @@ static int kv_after(struct pctx *p, const struct keydef *k, const char *v, void 
 	return 0;
 }
 
+/* (r2) A size in bytes, at most k->max MiB. */
+static int kv_size(struct pctx *p, const struct keydef *k, const char *v, void *field)
+{
+	uint64_t n;
+	if (conf_parse_size(v, &n) < 0 || n > (uint64_t)k->max << 20) {
+		ERR(p, "bad size '%s' for '%s' (bytes, or with K, M or G; at most %u%s)", v, k->name,
+		    k->max % 1024 ? k->max : k->max / 1024, k->max % 1024 ? "M" : "G");
+		return -EINVAL;
+	}
+	*(uint64_t *)field = n;
+	return 0;
+}
+
 static int kv_probe(struct pctx *p, const struct keydef *k, const char *v, void *field)
 {
 	struct conf_probe pr;
@@ -582,6 +595,9 @@ static const struct keydef keys[] = {
 	{ "health_retries", S, false, kv_uint, OS(health_retries), "number", 1, 1000000, 0 },
 	{ "stdout", S, false, kv_output, OS(out), "output", 0, 0, 0 },
 	{ "stderr", S, false, kv_output, OS(err), "output", 0, 0, 0 },
+	{ "log_max_size", S, false, kv_size, OS(log_max_size), "size", 0, 1048576, LS(log_max_size) },
+	{ "log_max_files", S, false, kv_uint, OS(log_max_files), "number", 1, 1000, 0 },
+	{ "log_buffer", S, false, kv_size, OS(log_buffer), "size", 0, 16, 0 },
 	{ "umask", S, false, kv_umask, 0, "umask (octal, as 022)", 0, 0, 0 },
 	LIMIT(nofile), LIMIT(nproc), LIMIT(core), LIMIT(memlock), LIMIT(stack),
 	LIMIT(as), LIMIT(fsize), LIMIT(cpu), LIMIT(data), LIMIT(rss),

@@ -164,6 +164,11 @@ int conf_validate(struct conf *c, const struct conf_lines *lines, const char *na
 			VERR(&v, sl->health_interval, "'health_interval' must be more than 0");
 		if (sl && sl->health_timeout && s->health_timeout_ms == 0)
 			VERR(&v, sl->health_timeout, "'health_timeout' must be more than 0");
+		/* (r2) Rotation is of a FILE output: anywhere else the size
+		 * would silently bound nothing. */
+		if (sl && sl->log_max_size && s->log_max_size && s->out.kind != CONF_OUT_FILE &&
+		    s->err.kind != CONF_OUT_FILE)
+			VERR(&v, sl->log_max_size, "'log_max_size' needs 'stdout' or 'stderr' = FILE");
 	}
 	int r = check_cycles(&v);
 	if (r < 0)

@@ -557,6 +557,25 @@ int conf_parse_output(const char *s, bool is_stderr, struct conf_output *ret)
 	return 0;
 }
 
+int conf_parse_size(const char *s, uint64_t *ret)
+{
+	const char *end;
+	uint64_t v, mult = 1;
+	if (parse_u64(s, &end, &v) < 0)
+		return -EINVAL;
+	switch (*end) {
+	case 0: break;
+	case 'K': case 'k': mult = 1ULL << 10; end++; break;
+	case 'M': case 'm': mult = 1ULL << 20; end++; break;
+	case 'G': case 'g': mult = 1ULL << 30; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end || v > UINT64_MAX / mult)
+		return -EINVAL;
+	*ret = v * mult;
+	return 0;
+}
+
 int conf_parse_umask(const char *s, mode_t *ret)
 {
 	size_t n = strlen(s);
