@@ -49,7 +49,7 @@
 #define EXIT_CONFIG 78
 
 static const char usage_text[] =
-	"Usage: tend [-c FILE] [-u NS[,NS...]] [-r DIR] [-v|-q] [-- COMMAND [ARG...]]\n"
+	"Usage: tend [-c FILE] [-u NS[,NS...]] [-r DIR] [-R POLICY] [-v|-q] [-- COMMAND [ARG...]]\n"
 	"       tend --check [-c FILE] [-- COMMAND...]\n"
 	"       tend --version | --help\n"
 	"\n"
@@ -59,6 +59,8 @@ static const char usage_text[] =
 	"      --check          parse and validate only; errors as FILE:LINE: message\n"
 	"  -u, --unshare LIST   create namespaces first: pid,mount,uts,ipc,net,cgroup\n"
 	"  -r, --root DIR       with mount: pivot_root into DIR\n"
+	"  -R, --restart POLICY single-command mode: restart the command on-failure\n"
+	"                       or always, with the services' default backoff\n"
 	"  -v, --verbose        more logging\n"
 	"  -q, --quiet          less logging\n"
 	"  -h, --help           this text\n"
@@ -74,6 +76,7 @@ struct args {
 	const char *unshare;
 	const char *root;
 	int verbosity;
+	const char *restart; /* -R, or NULL */
 	char **cmdline; /* after --, NULL-terminated, or NULL */
 };
 
@@ -97,6 +100,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "check", no_argument, NULL, 'C' },
 		{ "unshare", required_argument, NULL, 'u' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "restart", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -109,18 +113,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 	a->verbosity = LOG_LVL_INFO;
 	opterr = 0;
 	/* '+': stop at the first non-option, so COMMAND's own flags are its. */
-	while ((c = getopt_long(argc, argv, "+c:u:r:vqhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:u:r:R:vqhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; a->config_given = true; break;
 		case 'C': a->check = true; break;
 		case 'u': a->unshare = optarg; break;
 		case 'r': a->root = optarg; break;
+		case 'R': a->restart = optarg; break;
 		case 'v': a->verbosity = LOG_LVL_DEBUG; break;
 		case 'q': a->verbosity = LOG_LVL_WARN; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': printf("%s\n", PACKAGE_STRING); return 0;
 		default:
-			if (optopt && strchr("cur", optopt))
+			if (optopt && strchr("curR", optopt))
 				return usage_error("option '-%c' needs an argument", optopt);
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
@@ -134,6 +139,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	if (a->root && !a->unshare)
 		return usage_error("%s", "-r needs -u with mount");
+	if (a->restart) {
+		if (strcmp(a->restart, "on-failure") != 0 && strcmp(a->restart, "always") != 0)
+			return usage_error("unknown restart policy '%s' (on-failure or always)", a->restart);
+		/* A file has its own `restart =` for each service. */
+		if (a->config_given || !a->cmdline)
+			return usage_error("%s", "-R is for single-command mode: a command after '--' and no -c");
+	}
 	return -1;
 }
 
@@ -166,7 +178,20 @@ static int load_config(const struct args *a, struct conf **ret, bool *ret_single
 			log_error_errno(r, "cannot set up the command: %m");
 			return EXIT_SOFTWARE;
 		}
+		/* -R: the one service gets the policy; every other key (the
+		 * backoff, restart_limit = 0: never give up) keeps its default.
+		 * There is no reload in this mode, so the fingerprint the
+		 * configuration carries for reloads does not matter. */
+		if (a->restart)
+			(*ret)->services[0].restart = strcmp(a->restart, "always") == 0 ? CONF_RESTART_ALWAYS
+										   : CONF_RESTART_ON_FAILURE;
 		return -1;
+	}
+	if (a->restart) {
+		/* The default file exists: this is not single-command mode. */
+		fprintf(stderr, "tend: -R is for single-command mode, but %s exists (give its services `restart =`)\nTry 'tend --help'.\n",
+			a->config);
+		return EXIT_USAGE;
 	}
 	r = conf_load(a->config, a->cmdline, ret, &diag);
 	print_diag(&diag);

@@ -53,6 +53,7 @@ struct sup {
 	enum phase phase;
 	bool immediate;
 	bool ready_sent;
+	bool stop_asked;         /* -R: a stop signal was forwarded to the command */
 	int status;              /* decided exit status, or -1 */
 	char why[160];           /* why tend ends, the first cause (termination log) */
 	unsigned left;           /* leftovers signalled and not reaped yet */
@@ -71,7 +72,9 @@ const struct conf *sup_conf(const struct sup *s) { return s->conf; }
 size_t sup_n_services(const struct sup *s) { return s->n; }
 struct svc *sup_service(const struct sup *s, size_t i) { return i < s->n ? s->svcs[i] : NULL; }
 bool sup_single(const struct sup *s) { return s->o.single; }
-bool sup_is_stopping(const struct sup *s) { return s->phase > PHASE_RUN; }
+/* stop_asked: with -R, the command's end after a forwarded stop signal is
+ * not restarted (the restart policy is off while tend stops). */
+bool sup_is_stopping(const struct sup *s) { return s->phase > PHASE_RUN || s->stop_asked; }
 bool sup_may_start(const struct sup *s) { return s->phase == PHASE_RUN; }
 
 struct svc *sup_find(const struct sup *s, const char *name)
@@ -560,6 +563,20 @@ void sup_service_changed(struct sup *s, struct svc *v)
 void sup_signal(struct sup *s, int sig)
 {
 	if (s->o.single) {
+		/* -R: a stop signal (the set that stops a configuration's tend)
+		 * is the operator stopping the container: forwarded as always,
+		 * and the end it brings is asked for, not restarted, as a stop
+		 * tend sends itself. Between two runs there is no one to
+		 * forward it to: tend stops at once. */
+		bool stop = sig == SIGTERM || sig == SIGINT || sig == SIGPWR || sig == SIGRTMIN + 3;
+		if (stop && s->main && s->main->conf->restart != CONF_RESTART_NO) {
+			s->stop_asked = true;
+			if (s->main->pid <= 0) {
+				set_why(s, "shutdown on SIG%s", conf_signal_name(sig));
+				sup_shutdown(s);
+				return;
+			}
+		}
 		/* tini's behaviour: everything forwardable goes to the command. */
 		if (s->main && s->main->pid > 0)
 			kill(s->main->pid, sig);
