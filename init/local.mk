@@ -10,6 +10,7 @@ tend_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(CAP_CFLAGS)
 tend_LDADD = supervisor/libsupervisor.a $(CONF_LIBS) $(EV_LIBS)
 include init/pid1.mk
 tend_LDADD += $(JANSSON_LIBS)
+tend_LDADD += $(CARES_LIBS)
 
 # tend-static: the same tend linked statically, for images that hold none
 # of its libraries (COPY tend-static /sbin/tend). The network code is linked

@@ -41,6 +41,7 @@
 #include "supervisor/http.h"
 #include "supervisor/output.h"
 #include "supervisor/peer.h"
+#include "supervisor/resolve.h"
 #include "supervisor/spawn.h"
 #include "supervisor/supervisor.h"
 
@@ -512,6 +513,11 @@ int main(int argc, char **argv)
 	ev_periodic_init(&never, never_cb, ev_time() + 3.0e9, 0., NULL);
 	ev_periodic_start(loop, &never);
 
+	/* Probes by name: the resolver is made now, before any service runs
+	 * (see resolve.h); a tini-style tend has no probes. */
+	if (!single)
+		(void)resolve_init(loop);
+
 	struct sup_options so = {
 		.single = single,
 		.pid1 = pid1,
@@ -574,6 +580,7 @@ int main(int argc, char **argv)
 	netc_free(netc);
 	conf_free(netconf);
 	sup_free(sup);
+	resolve_done();
 	output_finish(loop);
 	ev_io_stop(loop, &sig_io);
 	safe_close(sig_io.fd);

@@ -34,6 +34,7 @@
 #include "common/utf8.h"
 #include "common/util.h"
 #include "supervisor/probe.h"
+#include "supervisor/resolve.h"
 
 /* Only the status line of an answer is read: "HTTP/1.1 503 Service
  * Unavailable\r\n" fits many times over; a server that sends more than this
@@ -50,6 +51,7 @@ enum probe_stage {
 	PROBE_SENDING,
 	PROBE_RECEIVING,
 	PROBE_RUNNING, /* exec: */
+	PROBE_RESOLVING, /* tcp://NAME, http://NAME: asking the name servers */
 };
 
 struct probe {
@@ -77,6 +79,10 @@ struct probe {
 	char last[PROBE_LINE_MAX];      /* exec: the last line with text */
 	size_t last_len;
 	char why[96];                   /* as long as a service's probe_state */
+	struct resolve *lookup;         /* PROBE_RESOLVING */
+	uint16_t port;
+	int hosts_err;                  /* /etc/hosts could not be read: said with a DNS failure */
+	char name[256];                 /* the HOST being resolved, for the reason */
 };
 
 static void probe_set_why(struct probe *p, const char *fmt, ...) _printf_(2, 3);
@@ -112,6 +118,7 @@ static void probe_release(struct probe *p)
 			(void)kill(p->pid, SIGKILL);
 	}
 	p->pid = p->pgid = 0;
+	p->lookup = resolve_cancel(p->lookup);
 	free(p->req);
 	p->req = NULL;
 }
@@ -156,7 +163,10 @@ static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	 * the truer answer, and its watcher runs next. */
 	if (p->kind == CONF_PROBE_EXEC && ev_is_pending(&p->child))
 		return;
-	probe_set_why(p, "timed out after %s", fmt_ms(d, sizeof(d), p->timeout_ms));
+	if (p->stage == PROBE_RESOLVING)
+		probe_set_why(p, "cannot resolve '%s': timed out after %s", p->name, fmt_ms(d, sizeof(d), p->timeout_ms));
+	else
+		probe_set_why(p, "timed out after %s", fmt_ms(d, sizeof(d), p->timeout_ms));
 	if (p->kind == CONF_PROBE_EXEC) {
 		probe_exec_read(p, PROBE_DRAIN_READS);
 		probe_exec_why_line(p);
@@ -333,6 +343,8 @@ static void probe_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	case PROBE_RUNNING:
 		probe_exec_read(p, 1);
 		return;
+	case PROBE_RESOLVING:
+		return; /* no io watcher then */
 	}
 }
 
@@ -360,8 +372,9 @@ static void probe_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	probe_finish(p, false);
 }
 
-/* Numeric addresses and "localhost" only: getaddrinfo() would block the
- * loop on a DNS server that does not answer. */
+/* Numeric addresses and "localhost"; a name goes to resolve.c (never
+ * getaddrinfo(): it would block the loop on a DNS server that does not
+ * answer). */
 static int probe_sockaddr(const struct conf_probe *cp, struct sockaddr_storage *ret,
 			  socklen_t *ret_len)
 {
@@ -425,6 +438,63 @@ static int probe_http_request(const struct conf_probe *cp, char **ret, size_t *r
 	return 0;
 }
 
+/* A host name as DNS spells one: letters, digits, '-', '_', '.'. */
+static bool probe_is_name(const char *h)
+{
+	size_t n = h ? strlen(h) : 0;
+	if (n == 0 || n > 253 || h[0] == '.' || h[0] == '-')
+		return false;
+	for (const char *c = h; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+			return false;
+	return true;
+}
+
+static int probe_connect(struct probe *p, const struct sockaddr *sa, socklen_t salen);
+
+static void probe_resolved(int err, const struct sockaddr *sa, socklen_t len, const char *why, void *userdata)
+{
+	struct probe *p = userdata;
+
+	p->lookup = NULL; /* freed by resolve.c after this returns */
+	if (!err) {
+		int r = probe_connect(p, sa, len);
+		if (r >= 0)
+			return;
+		probe_set_errno(p, r);
+	} else if (p->hosts_err) {
+		probe_set_why(p, "cannot resolve '%s': %s (%s: %s)", p->name, why, "/etc/hosts",
+			      p->hosts_err == -EBADFD ? "not a regular file" : strerror(-p->hosts_err));
+	} else {
+		probe_set_why(p, "cannot resolve '%s': %s", p->name, why);
+	}
+	/* From the loop or from inside probe_start: the timer delivers it. */
+	probe_decide_later(p, false);
+}
+
+/* HOST by name: /etc/hosts at once, else the name servers on the loop. */
+static int probe_start_name(struct probe *p, const struct conf_probe *cp)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const char *why = NULL;
+
+	snprintf(p->name, sizeof(p->name), "%s", cp->host);
+	p->port = cp->port;
+	int r = resolve_hosts(p->name, p->port, &ss, &sslen);
+	if (r == 0)
+		return probe_connect(p, (struct sockaddr *)&ss, sslen);
+	if (r != -ENOENT)
+		p->hosts_err = r;
+	p->stage = PROBE_RESOLVING;
+	r = resolve_dns(p->name, p->port, probe_resolved, p, &p->lookup, &why);
+	if (r < 0) {
+		probe_set_why(p, "cannot resolve '%s': %s", p->name, why);
+		probe_decide_later(p, false);
+	}
+	return 0;
+}
+
 static int probe_start_socket(struct probe *p, const struct conf_probe *cp)
 {
 	struct sockaddr_storage ss;
@@ -432,14 +502,23 @@ static int probe_start_socket(struct probe *p, const struct conf_probe *cp)
 	int r;
 
 	r = probe_sockaddr(cp, &ss, &sslen);
-	if (r < 0)
+	if (r < 0 && !(r == -EINVAL && probe_is_name(cp->host)))
 		return r;
 	if (cp->kind == CONF_PROBE_HTTP) {
 		r = probe_http_request(cp, &p->req, &p->req_len);
 		if (r < 0)
 			return r;
 	}
-	p->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (probe_sockaddr(cp, &ss, &sslen) < 0)
+		return probe_start_name(p, cp);
+	return probe_connect(p, (struct sockaddr *)&ss, sslen);
+}
+
+/* A socket to sa, connecting; the verdict comes through the io watcher
+ * (or the timer, when refused at once). */
+static int probe_connect(struct probe *p, const struct sockaddr *sa, socklen_t salen)
+{
+	p->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (p->fd < 0)
 		return -errno;
 	p->stage = PROBE_CONNECTING;
@@ -447,7 +526,7 @@ static int probe_start_socket(struct probe *p, const struct conf_probe *cp)
 	p->io.data = p;
 	/* Connected at once or in progress: either way the socket turns
 	 * writable and probe_io_cb reads the verdict from SO_ERROR. */
-	if (connect(p->fd, (struct sockaddr *)&ss, sslen) == 0 || errno == EINPROGRESS) {
+	if (connect(p->fd, sa, salen) == 0 || errno == EINPROGRESS) {
 		ev_io_start(p->loop, &p->io);
 		return 0;
 	}

@@ -27,8 +27,10 @@ typedef void (*probe_done_fn)(struct probe *p, bool ok, const char *why, void *u
  *
  * Returns 0 and *ret, or a negative errno when no attempt was made at all
  * (done is then never called): -EINVAL for a kind that is not a probe or a
- * host that is neither numeric nor "localhost" (no blocking DNS on the
- * loop), -EMFILE/-ENOMEM/-EAGAIN... when socket() or fork() failed. */
+ * host that is neither an address nor a name, -EMFILE/-ENOMEM/-EAGAIN...
+ * when socket() or fork() failed. A name is resolved at each attempt
+ * (resolve.h; resolve_init() first): one that does not resolve is a failed
+ * attempt, "cannot resolve 'db': no such name". */
 int probe_start(struct ev_loop *loop, const struct conf_probe *cp, uint64_t timeout_ms,
 		char *const *envp, probe_done_fn done, void *userdata, struct probe **ret);
 

@@ -39,8 +39,8 @@ else
 	: > "$work/config.h"
 	inc+=("-I$work" -D_GNU_SOURCE)
 fi
-pkgs="inih libcap jansson libev"
-pkg-config --exists libev 2>/dev/null || pkgs="inih libcap jansson"
+pkgs="inih libcap jansson libcares libev"
+pkg-config --exists libev 2>/dev/null || pkgs="inih libcap jansson libcares"
 flags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined "${inc[@]}")
 # shellcheck disable=SC2207
 cflags=($(pkg-config --cflags $pkgs))

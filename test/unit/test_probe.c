@@ -175,13 +175,27 @@ START_TEST(tcp_closed_port_refused)
 }
 END_TEST
 
+/* A name is a try (never -EINVAL); without a resolver (resolve_init not
+ * called here) and not in /etc/hosts it fails with the reason, from the loop. */
+START_TEST(name_without_resolver)
+{
+	struct conf_probe cp = tcp_probe("db.example.invalid", 80);
+	struct result r = run_probe(&cp, 2000, NULL);
+	ck_assert_int_eq(r.calls, 1);
+	ck_assert(!r.ok);
+	ck_assert_str_eq(r.why, "cannot resolve 'db.example.invalid': no resolver");
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
 	struct ev_loop *loop = ev_default_loop(0);
 	struct result r = {0};
 	struct probe *p = (struct probe *)0x1;
-	/* No blocking DNS on the loop: names other than localhost are refused. */
-	struct conf_probe cp = tcp_probe("db.example.invalid", 80);
+	/* Neither an address nor a name. */
+	struct conf_probe cp = tcp_probe("db example!", 80);
+	ck_assert_int_eq(probe_start(loop, &cp, 1000, NULL, on_done, &r, &p), -EINVAL);
+	cp.host = "[::1";
 	ck_assert_int_eq(probe_start(loop, &cp, 1000, NULL, on_done, &r, &p), -EINVAL);
 	cp.host = NULL;
 	ck_assert_int_eq(probe_start(loop, &cp, 1000, NULL, on_done, &r, &p), -EINVAL);
@@ -610,6 +624,7 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, tcp_listening_ok);
 	tcase_add_test(tc, tcp_ipv6_ok);
 	tcase_add_test(tc, tcp_closed_port_refused);
+	tcase_add_test(tc, name_without_resolver);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, http_200_ok);
 	tcase_add_test(tc, http_default_path);
