@@ -80,3 +80,7 @@ integration_tests += test/integration/svc-stop-mode.sh
 integration_tests += test/integration/svc-reload-signal.sh
 integration_tests += test/integration/svc-enabled.sh
 integration_tests += test/integration/svc-every.sh
+integration_tests += test/integration/pid1-restart-flag.sh
+integration_tests += test/integration/bundle-static.sh
+integration_tests += test/integration/image-podman.sh
+integration_tests += test/integration/svc-probe-names.sh
