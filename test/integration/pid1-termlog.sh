@@ -65,13 +65,18 @@ check_eq "restart_limit: tend's status" 5 "$rc"
 check_eq "restart_limit: the termination message" "web failed: 5 restarts in 60s" "$(cat "$T/msg")"
 
 # 4. An orderly shutdown on a signal (sent to tend, PID 1 inside).
-printf 'command = sleep 1000\nrestart = no\n' | ini term
+# The service is a sleep with an argument no other test uses; tend is its
+# parent. Nothing is signalled unless it is tend (tests run in parallel,
+# and a failed lookup must never reach another process).
+mark="1000.$$"
+printf 'command = sleep %s\nrestart = no\n' "$mark" | ini term
 BG=1 run_ns file "$TEND" -c "$T/term.ini"
-wait_until 10 sh -c "pgrep -f 'sleep 1000' >/dev/null" || fail "shutdown: web never started"
-tpid=$upid # unshare -> bash -> timeout -> tend
-for _ in 1 2 3; do tpid=$(pgrep -P "${tpid:-0}" | head -n1); done
+web_pid() { pgrep -f -x "sleep $mark" | head -n1; }
+wait_until 10 sh -c "pgrep -f -x 'sleep $mark' >/dev/null" || fail "shutdown: web never started"
+wpid=$(web_pid)
+tpid=$(ps -o ppid= -p "${wpid:-0}" 2>/dev/null | tr -d ' ')
 check_eq "the process signalled is tend" tend "$(cat "/proc/${tpid:-0}/comm" 2>&1)"
-kill -TERM "${tpid:-0}"
+[ -n "$tpid" ] && [ "$(cat "/proc/$tpid/comm" 2>/dev/null)" = tend ] && kill -TERM "$tpid"
 wait "$upid"
 check_eq "SIGTERM: tend's status (web killed by TERM)" 143 "$?"
 check_eq "SIGTERM: the termination message" "shutdown on SIGTERM" "$(cat "$T/msg")"
