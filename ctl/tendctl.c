@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +24,8 @@
 #define EXIT_UNREACHABLE 69
 
 #define DEFAULT_SOCKET "/run/tend.sock"
+#define DEFAULT_CONFIG "/etc/tend/tend.ini"
+#define MAX_CONFIG (1u << 20)
 #define ANSWER_TIMEOUT_MS 30000
 #define MAX_ANSWER (64u << 20)
 
@@ -34,12 +38,73 @@ static const char usage_text[] =
 	"\n"
 	"Control a running tend through its control socket.\n"
 	"\n"
-	"  -s, --socket SOCKET  the control socket (default " DEFAULT_SOCKET ")\n"
+	"  -s, --socket SOCKET  the control socket (default: the control path of\n"
+	"                       " DEFAULT_CONFIG " when it names one, else\n"
+	"                       " DEFAULT_SOCKET ")\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
 	"Exit status: 0 done, 1 refused by tend (reason printed), 64 usage,\n"
 	"69 tend cannot be reached. See tendctl(8).\n";
+
+/* The blanks tend.ini allows around names and values. */
+static char *trim(char *b, char *e)
+{
+	while (b < e && (*b == ' ' || *b == '\t'))
+		b++;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	*e = 0;
+	return b;
+}
+
+/* (r2) The `control` path that /etc/tend/tend.ini names in [tend], in buf;
+ * false when the file is not there, names none (or `control =`, none at
+ * all), or cannot be read as a plain file. Only that one key is read, as
+ * written: tendctl links nothing of tend's, and a file it cannot read
+ * leaves it at the default. The file is opened without blocking (a FIFO
+ * there never hangs tendctl) and must be a regular file. */
+static bool configured_socket(char *buf, size_t size)
+{
+	struct stat st;
+	char *text = NULL;
+	bool found = false, in_tend = false;
+	ssize_t n = 0;
+	int fd = open(DEFAULT_CONFIG, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_CONFIG ||
+	    !(text = malloc((size_t)st.st_size + 1)) || (n = read(fd, text, (size_t)st.st_size)) < 0) {
+		free(text);
+		close(fd);
+		return false;
+	}
+	close(fd);
+	text[n] = 0;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		char *end = next ? next : line + strlen(line);
+		if (next)
+			next++;
+		char *l = trim(line, end);
+		if (*l == '[') {
+			in_tend = strcmp(l, "[tend]") == 0;
+			continue;
+		}
+		char *eq = strchr(l, '=');
+		if (!in_tend || !eq)
+			continue;
+		char *key = trim(l, eq), *value = trim(eq + 1, eq + 1 + strlen(eq + 1));
+		if (strcmp(key, "control") == 0) {
+			found = *value && strlen(value) < size;
+			if (found)
+				memcpy(buf, value, strlen(value) + 1);
+		}
+	}
+	free(text);
+	return found;
+}
 
 static int usage_error(const char *msg, const char *arg)
 {
@@ -221,6 +286,8 @@ int main(int argc, char **argv)
 		{}
 	};
 	const char *path = DEFAULT_SOCKET;
+	char configured[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool path_given = false;
 	char req[4096];
 	char *answer = NULL;
 	size_t len = 0;
@@ -230,7 +297,7 @@ int main(int argc, char **argv)
 	/* '+': options end at the command; `status --json` is the command's. */
 	while ((c = getopt_long(argc, argv, "+s:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': path = optarg; break;
+		case 's': path = optarg; path_given = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': printf("tendctl (%s)\n", PACKAGE_STRING); return 0;
 		default:
@@ -241,6 +308,8 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("no command given", NULL);
+	if (!path_given && configured_socket(configured, sizeof(configured)))
+		path = configured;
 	if (!*path)
 		return usage_error("empty socket path", NULL);
 	r = build_request(argc - optind, argv + optind, req, sizeof(req));

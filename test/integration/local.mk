@@ -84,3 +84,4 @@ integration_tests += test/integration/pid1-restart-flag.sh
 integration_tests += test/integration/bundle-static.sh
 integration_tests += test/integration/image-podman.sh
 integration_tests += test/integration/svc-probe-names.sh
+integration_tests += test/integration/ctl-socket-config.sh
