@@ -126,6 +126,17 @@ static void emit(const char *line, size_t n)
 		q.wake();
 }
 
+size_t log_time_rfc3339(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	int k = snprintf(buf + n, size - n, ".%06ldZ", ts.tv_nsec / 1000);
+	return k < 0 ? n : n + (size_t)k;
+}
+
 /* The whole line, always ending in "\n"; JSON lines are valid UTF-8 JSON
  * whatever msg and unit hold, and never cut inside a character or an
  * escape. */
@@ -146,10 +157,9 @@ static size_t format_line(char *line, size_t size, enum log_level level, const c
 		return n;
 	}
 
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	n = (size_t)snprintf(line, size, "{\"time\":%lld.%03ld,\"level\":\"%s\",", (long long)ts.tv_sec,
-			     ts.tv_nsec / 1000000, level_names[level]);
+	char t[64];
+	log_time_rfc3339(t, sizeof(t));
+	n = (size_t)snprintf(line, size, "{\"time\":\"%s\",\"level\":\"%s\",", t, level_names[level]);
 	if (unit) {
 		n += (size_t)snprintf(line + n, size - n, "\"service\":\"");
 		n = utf8_json_escape(line, n, size - 16, unit, strlen(unit), NULL);

@@ -26,6 +26,11 @@ void log_set_json(bool json);
 int log_get_max_level(void);
 bool log_get_json(void);
 
+/* Now as RFC 3339 in UTC with microseconds, "2026-12-06T06:19:46.123456Z",
+ * the "time" of JSON lines (tend's own and its services'). Returns its
+ * length. */
+size_t log_time_rfc3339(char *buf, size_t size);
+
 /* unit: a service name or NULL. Returns -abs(err), or 0. A JSON line is
  * valid UTF-8 JSON whatever bytes msg and unit hold (U+FFFD for what is not
  * UTF-8); a line too long is cut between characters. */

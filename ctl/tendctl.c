@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@ static const char usage_text[] =
 	"       tendctl [-s SOCKET] signal NAME SIGNAL\n"
 	"       tendctl [-s SOCKET] reload | shutdown\n"
 	"       tendctl [-s SOCKET] reload NAME   (sends NAME its reload_signal)\n"
+	"       tendctl [-s SOCKET] logs [-f] [-n LINES] NAME\n"
+	"       tendctl [-s SOCKET] reopen        (every FILE tend writes)\n"
 	"\n"
 	"Control a running tend through its control socket.\n"
 	"\n"
@@ -118,8 +121,33 @@ static const struct {
 	int min_args, max_args;
 } commands[] = {
 	{ "status", 0, 2 }, { "start", 1, 1 },  { "stop", 1, 1 },     { "restart", 1, 1 },
-	{ "signal", 2, 2 }, { "reload", 0, 1 }, { "shutdown", 0, 0 },
+	{ "signal", 2, 2 }, { "reload", 0, 1 }, { "shutdown", 0, 0 }, { "logs", 1, 4 },
+	{ "reopen", 0, 0 },
 };
+
+/* logs [-f] [-n LINES] NAME: exactly one name, LINES a number. */
+static int check_logs(int argc, char **argv)
+{
+	int names = 0, follow = 0, n = 0;
+	for (int a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "-f") == 0 || strcmp(argv[a], "--follow") == 0) {
+			follow++;
+			argv[a] = "-f";
+		} else if (strcmp(argv[a], "-n") == 0 || strcmp(argv[a], "--lines") == 0) {
+			argv[a] = "-n";
+			if (++a >= argc || !*argv[a] || strspn(argv[a], "0123456789") != strlen(argv[a]))
+				return usage_error("'-n' needs a number of lines", NULL);
+			n++;
+		} else if (argv[a][0] == '-') {
+			return usage_error("unknown option", argv[a]);
+		} else {
+			names++;
+		}
+	}
+	if (names != 1 || follow > 1 || n > 1)
+		return usage_error("usage: logs [-f] [-n LINES] NAME", NULL);
+	return -1;
+}
 
 /* Check argv (the command and its arguments) and join it into one request
  * line. Returns -1 to go on, or an exit status. */
@@ -145,6 +173,10 @@ static int build_request(int argc, char **argv, char *buf, size_t size)
 		}
 		if (names > 1 || json > 1)
 			return usage_error("usage: status [NAME] [--json]", NULL);
+	} else if (strcmp(argv[0], "logs") == 0) {
+		int r = check_logs(argc, argv);
+		if (r >= 0)
+			return r;
 	} else if (n_args < commands[i].min_args || n_args > commands[i].max_args) {
 		return usage_error(n_args < commands[i].min_args ? "missing argument for" : "too many arguments for",
 				   argv[0]);
@@ -277,6 +309,68 @@ static int print_answer(char *buf, size_t len)
 	return EXIT_UNREACHABLE;
 }
 
+/* logs: the answer as it comes, a line at a time: "= LINE" is printed,
+ * "! N lines lost" said on stderr, then "OK" or "ERR reason". -f waits
+ * for lines as long as tend sends them (until interrupted); without it,
+ * the usual timeout. */
+static int logs(const char *path, const char *req, bool follow)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return usage_error("socket path too long:", path);
+	memcpy(sa.sun_path, path, strlen(path));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "tendctl: cannot reach tend at %s: %m\n", path);
+		return EXIT_UNREACHABLE;
+	}
+	(void)!send(fd, req, strlen(req), MSG_NOSIGNAL);
+	/* A follower keeps its sending side open: closing the socket (on
+	 * SIGINT) is how tend learns it is gone. */
+	if (!follow)
+		shutdown(fd, SHUT_WR);
+	FILE *in = fdopen(fd, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = EXIT_UNREACHABLE;
+	/* Without -f, no line for this long is no answer. */
+	struct timeval tv = { .tv_sec = ANSWER_TIMEOUT_MS / 1000 };
+	if (!follow)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		errno = 0;
+		if ((n = getline(&line, &cap, in)) <= 0 || line[n - 1] != '\n') {
+			if (errno == EAGAIN)
+				fprintf(stderr, "tendctl: no answer from tend at %s\n", path);
+			else
+				fprintf(stderr, "tendctl: the answer from tend broke off\n");
+			break;
+		}
+		if (strncmp(line, "= ", 2) == 0) {
+			fwrite(line + 2, 1, (size_t)n - 2, stdout);
+			if (follow)
+				fflush(stdout);
+		} else if (line[0] == '!') {
+			fflush(stdout);
+			fprintf(stderr, "tendctl: %.*s", (int)n - 2, line + 2);
+		} else if (strcmp(line, "OK\n") == 0) {
+			rc = fflush(stdout) == 0 ? 0 : EXIT_REFUSED;
+			break;
+		} else if (strncmp(line, "ERR", 3) == 0) {
+			fprintf(stderr, "tendctl: %s", line[3] == ' ' ? line + 4 : "refused\n");
+			rc = EXIT_REFUSED;
+			break;
+		} else {
+			fprintf(stderr, "tendctl: unexpected answer from tend\n");
+			break;
+		}
+	}
+	free(line);
+	fclose(in);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -315,6 +409,8 @@ int main(int argc, char **argv)
 	r = build_request(argc - optind, argv + optind, req, sizeof(req));
 	if (r >= 0)
 		return r;
+	if (strcmp(argv[optind], "logs") == 0)
+		return logs(path, req, strstr(req, " -f") != NULL);
 	r = talk(path, req, &answer, &len);
 	if (r != 0)
 		return r;

@@ -8,6 +8,7 @@
  * answer. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +19,8 @@
 #include "common/log.h"
 #include "supervisor/conn.h"
 #include "supervisor/control.h"
+#include "supervisor/logring.h"
+#include "supervisor/output.h"
 #include "supervisor/peer.h"
 #include "supervisor/service.h"
 #include "supervisor/status.h"
@@ -244,6 +247,69 @@ static void cmd_shutdown(struct ctl *ctl, struct conn *c, char **argv, int argc)
 	sup_shutdown_for(ctl->sup, cr.pid);
 }
 
+static int put_answer(void *ud, const void *p, size_t len) { return conn_write(ud, p, len); }
+
+/* (r2) logs [-f] [-n LINES] NAME: the kept output, "= LINE" a line (see
+ * logring.h). A follower leaves the bounded one-answer clients at once:
+ * its own dup of the socket goes to the ring, which bounds followers
+ * apart, and the connection here ends with nothing written, so it never
+ * holds a client slot nor counts as an idle client. */
+static void cmd_logs(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	const char *name = NULL;
+	bool follow = false;
+	unsigned long lines = 0;
+
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		if (strcmp(argv[i], "-f") == 0)
+			follow = true;
+		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+			errno = 0;
+			lines = strtoul(argv[++i], &end, 10);
+			if (errno || *end || !*argv[i] || argv[i][0] == '-')
+				return reply_err(c, "bad number of lines '%.32s'", argv[i]);
+		} else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else
+			return reply_err(c, "usage: logs [-f] [-n LINES] NAME");
+	}
+	if (!name)
+		return reply_err(c, "usage: logs [-f] [-n LINES] NAME");
+	if (!find_or_refuse(ctl, c, name))
+		return;
+	struct logring *ring = output_ring(name);
+	if (!ring)
+		return reply_err(c, "'%s': no output kept: tend keeps what it relays (stdout = tagged, or a FILE "
+			     "with log_max_size) when log_buffer is not 0, and its output is not relayed through tend", name);
+	if (!follow) {
+		if (logring_tail(ring, lines, put_answer, c) < 0)
+			return reply_err(c, "answer too long");
+		return reply_ok(c);
+	}
+	int fd = fcntl(conn_fd(c), F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return reply_err(c, "cannot follow: %s", strerror(errno));
+	int r = logring_follow(ring, fd, lines);
+	if (r == -EBUSY)
+		return reply_err(c, "too many followers (at most %d at once)", LOGRING_MAX_FOLLOWERS);
+	if (r < 0)
+		return reply_err(c, "cannot follow: %s", strerror(-r));
+}
+
+/* (r2) reopen: every FILE tend writes, opened again (logrotate). */
+static void cmd_reopen(struct ctl *ctl, struct conn *c, char **argv, int argc)
+{
+	_cleanup_free_ char *msg = NULL;
+	int n = output_reopen(&msg);
+	if (msg) {
+		write_lines(c, msg);
+		return reply_err(c, "not every file could be reopened");
+	}
+	conn_printf(c, "%d file%s reopened\n", n, n == 1 ? "" : "s");
+	reply_ok(c);
+}
+
 static const struct {
 	const char *name;
 	int min_args, max_args;
@@ -258,6 +324,8 @@ static const struct {
 	{ "signal", 2, 2, true, "signal NAME SIGNAL", cmd_signal },
 	{ "reload", 0, 1, true, "reload [NAME]", cmd_reload },
 	{ "shutdown", 0, 0, true, "shutdown", cmd_shutdown },
+	{ "logs", 1, 4, false, "logs [-f] [-n LINES] NAME", cmd_logs },
+	{ "reopen", 0, 0, true, "reopen", cmd_reopen },
 };
 
 int ctl_parse_request(char *req, size_t len, struct ctl_request *ret)

@@ -4,7 +4,9 @@ supervisor_libsupervisor_a_SOURCES = \
 	supervisor/service.c supervisor/service.h \
 	supervisor/fsm.c supervisor/fsm.h \
 	supervisor/spawn.c supervisor/spawn.h \
-	supervisor/output.c supervisor/output.h
+	supervisor/output.c supervisor/output.h \
+	supervisor/logring.c supervisor/logring.h \
+	supervisor/logfile.c supervisor/logfile.h
 supervisor_libsupervisor_a_CFLAGS = $(AM_CFLAGS) $(CAP_CFLAGS)
 include supervisor/probe.mk
 include supervisor/ctl.mk

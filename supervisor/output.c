@@ -3,23 +3,41 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "common/outfd.h"
+#include "common/utf8.h"
+#include "supervisor/logfile.h"
+#include "supervisor/logring.h"
 #include "supervisor/output.h"
 
-#define LINE_MAX_LEN 16384        /* a longer line is cut into pieces */
+#define LINE_MAX_LEN OUTPUT_LINE_MAX /* a longer line is cut into pieces */
 #define QUEUE_HIGH (256 * 1024)   /* stop reading services above this */
 #define QUEUE_MAX (1024 * 1024)   /* never above this: what a stopped service left is dropped */
+/* A JSON line: every byte of a piece escaped (at worst "\u00XX"), the
+ * service's name, the rest. */
+#define JSON_MAX (6 * LINE_MAX_LEN + 6 * 256 + 128)
+
+struct stream {
+	struct output *o;
+	const char *name;      /* "stdout", "stderr" */
+	int rfd, wfd;
+	ev_io io;
+	struct logfile *file;  /* NULL: tend's stdout */
+	bool mid_line;         /* a piece of a long line went out already */
+	bool ended;            /* the service ended: relay its last line once read */
+	size_t len;            /* bytes of an unfinished line in buf */
+	char buf[LINE_MAX_LEN];
+};
 
 struct output {
 	struct ev_loop *loop;
 	char *name;
-	int rfd, wfd;
-	ev_io io;
-	size_t len;            /* bytes of an unfinished line in buf */
-	char buf[LINE_MAX_LEN];
+	struct stream *s[2];
+	struct logfile *files[2]; /* owned; files[1] may be files[0]'s twin: NULL then */
+	struct logring *ring;
 	struct output *next;   /* all outputs, to pause and resume them */
 };
 
@@ -54,17 +72,22 @@ static struct outfd *stdout_fd(void)
 	return &out.fd;
 }
 
+/* Only the pipes to tend's stdout wait for it; a file never does. */
 static void set_paused(struct ev_loop *loop, bool paused)
 {
 	if (out.paused == paused)
 		return;
 	out.paused = paused;
-	for (struct output *o = out.all; o; o = o->next) {
-		if (paused)
-			ev_io_stop(loop, &o->io);
-		else
-			ev_io_start(loop, &o->io);
-	}
+	for (struct output *o = out.all; o; o = o->next)
+		for (int i = 0; i < 2; i++) {
+			struct stream *s = o->s[i];
+			if (!s || s->file)
+				continue;
+			if (paused)
+				ev_io_stop(loop, &s->io);
+			else
+				ev_io_start(loop, &s->io);
+		}
 }
 
 static void flush(struct ev_loop *loop)
@@ -100,10 +123,9 @@ static void flush(struct ev_loop *loop)
 
 static void flush_cb(struct ev_loop *loop, ev_io *w, int revents) { flush(loop); }
 
-static void queue_line(struct output *o, const char *line, size_t len)
+/* Room for need more bytes in the queue, or false (counted as dropped). */
+static bool queue_room(size_t need)
 {
-	size_t nl = strlen(o->name), need = nl + 2 + len + 1;
-
 	if (out.head + out.len + need > out.cap && out.head > 0) {
 		memmove(out.q, out.q + out.head, out.len);
 		out.head = 0;
@@ -115,46 +137,116 @@ static void queue_line(struct output *o, const char *line, size_t len)
 		char *q = cap <= QUEUE_MAX ? realloc(out.q, cap) : NULL;
 		if (!q) { /* over the bound, or out of memory: tend goes on */
 			out.dropped++;
-			return;
+			return false;
 		}
 		out.q = q;
 		out.cap = cap;
 	}
-	char *p = out.q + out.head + out.len;
-	memcpy(p, o->name, nl);
-	memcpy(p + nl, ": ", 2);
-	memcpy(p + nl + 2, line, len);
-	p[nl + 2 + len] = '\n';
-	out.len += need;
+	return true;
 }
 
-/* Queue the whole lines in o->buf (and, when last, the rest). */
-static void queue_lines(struct output *o, bool last)
+/* One line (or piece) for tend's stdout: "web: line" or a JSON object. */
+static void queue_tagged(struct stream *s, const char *line, size_t len)
+{
+	const char *name = s->o->name;
+	size_t nl = strlen(name);
+
+	if (!log_get_json()) {
+		size_t need = nl + 2 + len + 1;
+		if (!queue_room(need))
+			return;
+		char *p = out.q + out.head + out.len;
+		memcpy(p, name, nl);
+		memcpy(p + nl, ": ", 2);
+		memcpy(p + nl + 2, line, len);
+		p[nl + 2 + len] = '\n';
+		out.len += need;
+		return;
+	}
+	static char j[JSON_MAX];
+	char t[64];
+	log_time_rfc3339(t, sizeof(t));
+	size_t n = (size_t)snprintf(j, sizeof(j), "{\"time\":\"%s\",\"service\":\"", t);
+	n = utf8_json_escape(j, n, sizeof(j) - 64, name, nl, NULL);
+	n += (size_t)snprintf(j + n, sizeof(j) - n, "\",\"stream\":\"%s\",\"line\":\"", s->name);
+	/* Room for every escape of the piece: all of it goes in. */
+	n = utf8_json_escape(j, n, sizeof(j) - 4, line, len, NULL);
+	memcpy(j + n, "\"}\n", 3);
+	n += 3;
+	if (!queue_room(n))
+		return;
+	memcpy(out.q + out.head + out.len, j, n);
+	out.len += n;
+}
+
+/* A line (newline: it had one) or a piece of one, to where s goes. */
+static void relay(struct stream *s, const char *line, size_t len, bool newline)
+{
+	logring_append(s->o->ring, line, len);
+	if (!s->file) {
+		queue_tagged(s, line, len);
+		return;
+	}
+	/* A FILE gets the very bytes the service wrote; a rotation only
+	 * between lines. */
+	char tmp[LINE_MAX_LEN + 1];
+	memcpy(tmp, line, len);
+	if (newline)
+		tmp[len++] = '\n';
+	int r = logfile_write(s->file, tmp, len, !s->mid_line);
+	if (r < 0)
+		log_full(LOG_LVL_WARN, r, s->o->name, "cannot write to '%s': %m", logfile_path(s->file));
+	s->mid_line = !newline;
+}
+
+/* Relay the whole lines in s->buf (and, when last, the rest). */
+static void relay_lines(struct stream *s, bool last)
 {
 	size_t start = 0;
-	for (size_t i = 0; i < o->len; i++)
-		if (o->buf[i] == '\n') {
-			queue_line(o, o->buf + start, i - start);
+	for (size_t i = 0; i < s->len; i++)
+		if (s->buf[i] == '\n') {
+			relay(s, s->buf + start, i - start, true);
 			start = i + 1;
 		}
-	if (start < o->len && (last || (start == 0 && o->len == sizeof(o->buf)))) {
-		/* The end, or a line longer than the buffer: in pieces. */
-		queue_line(o, o->buf + start, o->len - start);
-		start = o->len;
+	if (start == 0 && s->len == sizeof(s->buf)) {
+		/* A line longer than the buffer: a piece of it, cut between
+		 * characters (what is cut short waits for the rest). */
+		size_t n = utf8_trim_partial(s->buf, s->len);
+		if (n == 0)
+			n = s->len;
+		relay(s, s->buf, n, false);
+		start = n;
 	}
-	memmove(o->buf, o->buf + start, o->len - start);
-	o->len -= start;
+	if (last && start < s->len) {
+		relay(s, s->buf + start, s->len - start, !s->file);
+		start = s->len;
+	}
+	memmove(s->buf, s->buf + start, s->len - start);
+	s->len -= start;
+}
+
+static bool read_some(struct stream *s)
+{
+	ssize_t n = read(s->rfd, s->buf + s->len, sizeof(s->buf) - s->len);
+	if (n <= 0) {
+		/* The pipe is empty once the service ended: its last line,
+		 * without newline, is complete now. */
+		if (s->ended && (n == 0 || errno == EAGAIN)) {
+			relay_lines(s, true);
+			s->ended = false;
+		}
+		return false;
+	}
+	s->len += (size_t)n;
+	relay_lines(s, false);
+	return true;
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct output *o = w->data;
-	ssize_t n = read(o->rfd, o->buf + o->len, sizeof(o->buf) - o->len);
-	if (n <= 0)
-		return;
-	o->len += (size_t)n;
-	queue_lines(o, false);
-	flush(loop);
+	struct stream *s = w->data;
+	if (read_some(s) && !s->file)
+		flush(loop);
 }
 
 /* ---- tend's own log ---------------------------------------------------- */
@@ -224,57 +316,198 @@ void output_finish(struct ev_loop *loop)
 
 /* ---- services ---------------------------------------------------------- */
 
-int output_new(struct ev_loop *loop, const char *name, struct output **ret)
+static int stream_new(struct output *o, const char *name, struct logfile *file, struct stream **ret)
 {
 	int p[2];
-	struct output *o = calloc(1, sizeof(*o));
-	if (!o)
+	struct stream *s = calloc(1, sizeof(*s));
+	if (!s)
 		return -ENOMEM;
-	if (!(o->name = strdup(name)) || pipe2(p, O_CLOEXEC) < 0) {
-		int e = o->name ? errno : ENOMEM;
-		free(o->name);
-		free(o);
-		return -e;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(s);
+		return -errno;
 	}
-	(void)stdout_fd();
-	o->loop = loop;
-	o->rfd = p[0];
-	o->wfd = p[1];
-	fd_nonblock(o->rfd, 1);
-	ev_io_init(&o->io, read_cb, o->rfd, EV_READ);
-	o->io.data = o;
-	o->next = out.all;
-	out.all = o;
-	if (!out.paused)
-		ev_io_start(loop, &o->io);
-	*ret = o;
+	s->o = o;
+	s->name = name;
+	s->file = file;
+	s->rfd = p[0];
+	s->wfd = p[1];
+	fd_nonblock(s->rfd, 1);
+	ev_io_init(&s->io, read_cb, s->rfd, EV_READ);
+	s->io.data = s;
+	if (file || !out.paused)
+		ev_io_start(o->loop, &s->io);
+	*ret = s;
 	return 0;
 }
 
-int output_fd(const struct output *o) { return o->wfd; }
+static void stream_free(struct stream *s)
+{
+	if (!s)
+		return;
+	ev_io_stop(s->o->loop, &s->io);
+	/* What the service wrote last is still worth showing, up to one
+	 * buffer of it: tend does not wait for the rest. */
+	safe_close(s->wfd);
+	ssize_t n;
+	while (s->len < sizeof(s->buf) && (n = read(s->rfd, s->buf + s->len, sizeof(s->buf) - s->len)) > 0)
+		s->len += (size_t)n;
+	relay_lines(s, true);
+	safe_close(s->rfd);
+	free(s);
+}
+
+/* The FILE of a stream, rotated by tend: opened once per output. */
+static int open_file(struct output *o, const struct conf_service *c, int i, const char *path, char *err,
+		     size_t err_size)
+{
+	const char *why;
+	if (i == 1 && o->files[0] && strcmp(logfile_path(o->files[0]), path) == 0)
+		return 0; /* the same FILE for both */
+	int r = logfile_open(path, c, &o->files[i], &why);
+	if (r < 0 && why)
+		snprintf(err, err_size, "cannot rotate '%s' (log_max_size): %s; tend rotates only for a service "
+			 "that is not root, in folders only root can change (see tend.ini(5))", path, why);
+	else if (r < 0)
+		snprintf(err, err_size, "cannot open '%s': %s", path, strerror(-r));
+	return r;
+}
+
+static struct logfile *file_of(struct output *o, int i) { return o->files[i] ? o->files[i] : o->files[0]; }
+
+static int output_new(struct ev_loop *loop, const struct conf_service *c, struct output **ret, char *err,
+		      size_t err_size)
+{
+	bool rot_out = c->out.kind == CONF_OUT_FILE && c->log_max_size > 0;
+	bool rot_err = c->err.kind == CONF_OUT_FILE && c->log_max_size > 0;
+	bool tagged = c->out.kind == CONF_OUT_TAGGED;
+	bool err_follows = c->err.kind == CONF_OUT_STDOUT && (tagged || rot_out);
+	int r = 0;
+
+	struct output *o = calloc(1, sizeof(*o));
+	if (!o || !(o->name = strdup(c->name))) {
+		free(o);
+		return log_full(LOG_LVL_WARN, -ENOMEM, c->name, "cannot relay output: %m");
+	}
+	o->loop = loop;
+	if ((rot_out && (r = open_file(o, c, 0, c->out.path, err, err_size)) < 0) ||
+	    (rot_err && (r = open_file(o, c, 1, c->err.path, err, err_size)) < 0))
+		goto fail;
+	(void)stdout_fd();
+	if (tagged || rot_out) {
+		r = stream_new(o, "stdout", rot_out ? o->files[0] : NULL, &o->s[0]);
+		if (r >= 0 && err_follows)
+			r = stream_new(o, "stderr", o->s[0]->file, &o->s[1]);
+	}
+	if (r >= 0 && rot_err)
+		r = stream_new(o, "stderr", file_of(o, 1), &o->s[1]);
+	if (r < 0) {
+		snprintf(err, err_size, "cannot relay output: %s", strerror(-r));
+		if (!rot_out && !rot_err)
+			log_full(LOG_LVL_WARN, r, c->name, "cannot relay output, inheriting it: %m");
+		goto fail;
+	}
+	/* A ring for `tendctl logs`: without memory for it, no logs. */
+	if (c->log_buffer > 0 && logring_new(loop, c->log_buffer, &o->ring) < 0)
+		log_full(LOG_LVL_WARN, -ENOMEM, c->name, "cannot keep output for 'tendctl logs': %m");
+	o->next = out.all;
+	out.all = o;
+	*ret = o;
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		stream_free(o->s[i]);
+		logfile_free(o->files[i]);
+	}
+	free(o->name);
+	free(o);
+	return r;
+}
+
+int output_prepare(struct ev_loop *loop, const struct conf_service *c, struct output **o, int *ret_out,
+		   int *ret_err, char *err, size_t err_size)
+{
+	bool relayed = c->out.kind == CONF_OUT_TAGGED || (c->log_max_size > 0 &&
+			(c->out.kind == CONF_OUT_FILE || c->err.kind == CONF_OUT_FILE));
+	*ret_out = *ret_err = -1;
+	if (!relayed)
+		return 0;
+	if (!*o) {
+		int r = output_new(loop, c, o, err, err_size);
+		if (r < 0)
+			/* tagged alone: the service inherits tend's stdout */
+			return c->out.kind == CONF_OUT_TAGGED && !c->log_max_size ? 0 : r;
+	}
+	*ret_out = (*o)->s[0] ? (*o)->s[0]->wfd : -1;
+	*ret_err = (*o)->s[1] ? (*o)->s[1]->wfd : -1;
+	return 0;
+}
+
+void output_service_ended(struct output *o)
+{
+	if (!o)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct stream *s = o->s[i];
+		if (!s)
+			continue;
+		s->ended = true;
+		/* What is in the pipe now, as far as tend's stdout takes it
+		 * (paused, the reader gets it when it resumes). */
+		while ((s->file || !out.paused) && s->ended && read_some(s))
+			;
+	}
+	flush(o->loop);
+}
 
 struct output *output_free(struct output *o)
 {
 	if (!o)
 		return NULL;
-	ev_io_stop(o->loop, &o->io);
-	/* What the service wrote last is still worth showing, up to one
-	 * buffer of it: tend does not wait for the rest. */
-	safe_close(o->wfd);
-	ssize_t n;
-	while (o->len < sizeof(o->buf) && (n = read(o->rfd, o->buf + o->len, sizeof(o->buf) - o->len)) > 0)
-		o->len += (size_t)n;
-	queue_lines(o, true);
-	safe_close(o->rfd);
 	for (struct output **p = &out.all; *p; p = &(*p)->next)
 		if (*p == o) {
 			*p = o->next;
 			break;
 		}
+	for (int i = 0; i < 2; i++)
+		stream_free(o->s[i]);
+	for (int i = 0; i < 2; i++)
+		logfile_free(o->files[i]);
+	logring_free(o->ring);
 	/* Still running: the writer watcher sends the rest; at the end of
 	 * tend, output_finish() does. */
 	flush(o->loop);
 	free(o->name);
 	free(o);
 	return NULL;
+}
+
+struct logring *output_ring(const char *name)
+{
+	for (struct output *o = out.all; o; o = o->next)
+		if (strcmp(o->name, name) == 0)
+			return o->ring;
+	return NULL;
+}
+
+int output_reopen(char **msg)
+{
+	int n = 0;
+	for (struct output *o = out.all; o; o = o->next)
+		for (int i = 0; i < 2; i++) {
+			if (!o->files[i])
+				continue;
+			int r = logfile_reopen(o->files[i]);
+			if (r >= 0) {
+				n++;
+				continue;
+			}
+			log_full(LOG_LVL_WARN, r, o->name, "cannot reopen '%s': %m", logfile_path(o->files[i]));
+			char *m = NULL;
+			if (asprintf(&m, "%s%s: cannot reopen '%s': %s\n", *msg ? *msg : "", o->name,
+				     logfile_path(o->files[i]), strerror(-r)) >= 0) {
+				free(*msg);
+				*msg = m;
+			}
+		}
+	return n;
 }

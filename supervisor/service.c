@@ -498,6 +498,7 @@ static void spawn(struct svc *s)
 		.conf = s->conf,
 		.foreground = sup_single(s->sup),
 		.stdout_fd = -1,
+		.stderr_fd = -1,
 	};
 	int r;
 
@@ -511,11 +512,11 @@ static void spawn(struct svc *s)
 			return;
 		}
 	}
-	if (s->conf->out.kind == CONF_OUT_TAGGED) {
-		if (!s->out && (r = output_new(LOOP(s), NAME(s), &s->out)) < 0)
-			log_full(LOG_LVL_WARN, r, NAME(s), "cannot relay output, inheriting it: %m");
-		p.stdout_fd = s->out ? output_fd(s->out) : -1;
-	}
+	/* Relayed output (tagged, a FILE tend rotates); a FILE tend may
+	 * not rotate is a failed start, told by the child (spawn.h). */
+	char why[400];
+	if (output_prepare(LOOP(s), s->conf, &s->out, &p.stdout_fd, &p.stderr_fd, why, sizeof(why)) < 0)
+		p.refuse = why;
 	s->start_ms = now_ms();
 	s->start_wall = (int64_t)time(NULL);
 	s->ready_ms = 0;
@@ -595,6 +596,8 @@ void svc_notify_status(struct svc *s, const char *value)
 void svc_exited(struct svc *s, int status)
 {
 	struct input in = { .ev = FSM_EXIT, .status = status };
+	/* Its last line, without newline, is complete now. */
+	output_service_ended(s->out);
 	/* The child is gone, so its status pipe is complete: read it now,
 	 * whatever order the loop delivered the two events in. */
 	if (s->status_fd >= 0 && read_status(s) == false) {

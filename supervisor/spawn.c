@@ -455,6 +455,8 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 		child_fail(fd, errno, 126, "setsid: %m");
 	}
 	sig_child_reset(p->foreground);
+	if (p->refuse)
+		child_fail(fd, EPERM, 126, "%s", p->refuse);
 
 	resolve_ids(c, fd, &ids);
 
@@ -465,6 +467,11 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 	*envf = (struct svc_file){ .path = c->env_file, .flags = O_RDONLY, .what = "read env_file", .fd = -1 };
 	output_file(&c->out, outf);
 	output_file(&c->err, errf);
+	/* Relayed by tend (a FILE it rotates): tend holds the file. */
+	if (p->stdout_fd >= 0)
+		outf->path = NULL;
+	if (p->stderr_fd >= 0)
+		errf->path = NULL;
 	for (size_t i = 0; i < ELEMENTSOF(files); i++)
 		if (files[i].path)
 			file_open_as_tend(p, &ids, &files[i], fd);
@@ -489,8 +496,8 @@ static _Noreturn void child(const struct spawn_params *p, int fd)
 			file_open_as_service(&files[i], fd);
 	char **env = build_env(p, &ids, envf->fd, fd);
 	envf->fd = safe_close(envf->fd);
-	int out = c->out.kind == CONF_OUT_TAGGED ? p->stdout_fd : open_output(&c->out, outf, fd);
-	int err = c->err.kind == CONF_OUT_STDOUT ? -2 : open_output(&c->err, errf, fd);
+	int out = p->stdout_fd >= 0 || c->out.kind == CONF_OUT_TAGGED ? p->stdout_fd : open_output(&c->out, outf, fd);
+	int err = p->stderr_fd >= 0 ? p->stderr_fd : c->err.kind == CONF_OUT_STDOUT ? -2 : open_output(&c->err, errf, fd);
 
 	/* After the switch: the directory must be usable by the service's user. */
 	if (chdir(directory(c)) < 0)

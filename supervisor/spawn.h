@@ -25,7 +25,12 @@ struct spawn_params {
 	bool foreground;           /* single-command mode: process group of its own,
 				      the terminal's foreground group, inherited
 				      signal mask and stdin */
-	int stdout_fd;             /* stdout = tagged: write end of tend's pipe; else -1 */
+	int stdout_fd;             /* relayed by tend (tagged, a rotated FILE): write end
+				      of tend's pipe; else -1 */
+	int stderr_fd;             /* the same for stderr; else -1 */
+	const char *refuse;        /* tend found why it cannot start: the child
+				      fails at once with this (126), as a start
+				      that failed on the machine */
 };
 
 struct spawn_error {
