@@ -128,13 +128,32 @@ static void emit(const char *line, size_t n)
 
 size_t log_time_rfc3339(char *buf, size_t size)
 {
+	/* Once a second the date and time; every line its microseconds
+	 * (tagged output calls this for each line it relays). */
+	static time_t last = -1;
+	static char secs[32];
+	static size_t secs_len;
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	int k = snprintf(buf + n, size - n, ".%06ldZ", ts.tv_nsec / 1000);
-	return k < 0 ? n : n + (size_t)k;
+	if (ts.tv_sec != last) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		secs_len = strftime(secs, sizeof(secs), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = ts.tv_sec;
+	}
+	if (size < secs_len + 9) {
+		if (size)
+			buf[0] = 0;
+		return 0;
+	}
+	memcpy(buf, secs, secs_len);
+	char *p = buf + secs_len;
+	*p++ = '.';
+	long us = ts.tv_nsec / 1000;
+	for (int i = 5; i >= 0; i--, us /= 10)
+		p[i] = (char)('0' + us % 10);
+	memcpy(p + 6, "Z", 2);
+	return secs_len + 8;
 }
 
 /* The whole line, always ending in "\n"; JSON lines are valid UTF-8 JSON

@@ -145,6 +145,59 @@ static bool queue_room(size_t need)
 	return true;
 }
 
+/* A JSON string's body for s[0..n) at dst[pos..size): runs of plain
+ * printable ASCII copied as they are, the rest through utf8.c (which
+ * makes it valid UTF-8 and escapes it). A run ends at an ASCII byte,
+ * always between characters. */
+static bool json_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* Eight bytes at once: true when none needs more than a copy (no control
+ * character, nothing >= 0x80, no '"' or '\\'). The hot path of log = json. */
+static bool json_plain8(const char *s)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t w;
+	memcpy(&w, s, 8);
+#define HAS_ZERO(v) (((v) - ones) & ~(v) & highs)
+	uint64_t bad = (w & highs) | ((w - 0x20 * ones) & ~w & highs) | HAS_ZERO(w ^ ('"' * ones)) |
+		       HAS_ZERO(w ^ ('\\' * ones));
+#undef HAS_ZERO
+	return bad == 0;
+}
+
+static size_t json_body(char *dst, size_t pos, size_t size, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && pos + 1 < size) {
+		size_t j = i, room = size - 1 - pos;
+		while (j + 8 <= n && j + 8 - i <= room && json_plain8(s + j))
+			j += 8;
+		while (j < n && j - i < room && json_plain((unsigned char)s[j]))
+			j++;
+		memcpy(dst + pos, s + i, j - i);
+		pos += j - i;
+		dst[pos] = 0;
+		i = j;
+		if (i == n || json_plain((unsigned char)s[i]))
+			continue; /* the end, or dst is full */
+		size_t k = i, used;
+		while (k < n && !json_plain((unsigned char)s[k]))
+			k++;
+		pos = utf8_json_escape(dst, pos, size, s + i, k - i, &used);
+		if (used < k - i)
+			break; /* full: never, JSON_MAX holds the worst case */
+		i = k;
+	}
+	return pos;
+}
+
+/* The "time" of the lines of one read: they came at once. */
+static struct {
+	bool fresh;
+	size_t len;
+	char s[48];
+} batch_time;
+
 /* One line (or piece) for tend's stdout: "web: line" or a JSON object. */
 static void queue_tagged(struct stream *s, const char *line, size_t len)
 {
@@ -164,15 +217,25 @@ static void queue_tagged(struct stream *s, const char *line, size_t len)
 		return;
 	}
 	static char j[JSON_MAX];
-	char t[64];
-	log_time_rfc3339(t, sizeof(t));
-	size_t n = (size_t)snprintf(j, sizeof(j), "{\"time\":\"%s\",\"service\":\"", t);
-	n = utf8_json_escape(j, n, sizeof(j) - 64, name, nl, NULL);
-	n += (size_t)snprintf(j + n, sizeof(j) - n, "\",\"stream\":\"%s\",\"line\":\"", s->name);
+	size_t n = 0;
+#define PUT(str) do { memcpy(j + n, str, sizeof(str) - 1); n += sizeof(str) - 1; } while (0)
+	if (!batch_time.fresh) {
+		batch_time.len = log_time_rfc3339(batch_time.s, sizeof(batch_time.s));
+		batch_time.fresh = true;
+	}
+	PUT("{\"time\":\"");
+	memcpy(j + n, batch_time.s, batch_time.len);
+	n += batch_time.len;
+	PUT("\",\"service\":\"");
+	n = json_body(j, n, 6 * 256 + n, name, nl);
+	PUT("\",\"stream\":\"");
+	memcpy(j + n, s->name, 6); /* "stdout", "stderr" */
+	n += 6;
+	PUT("\",\"line\":\"");
 	/* Room for every escape of the piece: all of it goes in. */
-	n = utf8_json_escape(j, n, sizeof(j) - 4, line, len, NULL);
-	memcpy(j + n, "\"}\n", 3);
-	n += 3;
+	n = json_body(j, n, sizeof(j) - 4, line, len);
+	PUT("\"}\n");
+#undef PUT
 	if (!queue_room(n))
 		return;
 	memcpy(out.q + out.head + out.len, j, n);
@@ -203,11 +266,9 @@ static void relay(struct stream *s, const char *line, size_t len, bool newline)
 static void relay_lines(struct stream *s, bool last)
 {
 	size_t start = 0;
-	for (size_t i = 0; i < s->len; i++)
-		if (s->buf[i] == '\n') {
-			relay(s, s->buf + start, i - start, true);
-			start = i + 1;
-		}
+	batch_time.fresh = false;
+	for (char *nl; start < s->len && (nl = memchr(s->buf + start, '\n', s->len - start)); start = (size_t)(nl - s->buf) + 1)
+		relay(s, s->buf + start, (size_t)(nl - s->buf) - start, true);
 	if (start == 0 && s->len == sizeof(s->buf)) {
 		/* A line longer than the buffer: a piece of it, cut between
 		 * characters (what is cut short waits for the rest). */
@@ -345,12 +406,16 @@ static void stream_free(struct stream *s)
 	if (!s)
 		return;
 	ev_io_stop(s->o->loop, &s->io);
-	/* What the service wrote last is still worth showing, up to one
-	 * buffer of it: tend does not wait for the rest. */
+	/* What the service wrote last is still worth showing: what is in the
+	 * pipe now (a pipe's worth at most), as far as the queue's hard
+	 * bound takes it (past it, dropped and counted). tend does not wait
+	 * for more. */
 	safe_close(s->wfd);
 	ssize_t n;
-	while (s->len < sizeof(s->buf) && (n = read(s->rfd, s->buf + s->len, sizeof(s->buf) - s->len)) > 0)
+	while ((n = read(s->rfd, s->buf + s->len, sizeof(s->buf) - s->len)) > 0) {
 		s->len += (size_t)n;
+		relay_lines(s, false);
+	}
 	relay_lines(s, true);
 	safe_close(s->rfd);
 	free(s);
