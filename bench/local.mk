@@ -65,3 +65,10 @@ EXTRA_DIST += bench/soak.sh
 bench-soak: all
 	TEND='$(abs_top_builddir)/tend' TENDCTL='$(abs_top_builddir)/tendctl' \
 		bash '$(abs_top_srcdir)/bench/soak.sh'
+# Log throughput (bench/log-throughput.sh, issue 15): lines per second
+# through tagged (text, JSON) against inherit and supervisord; run it from
+# a build without sanitizers; not part of `make bench`.
+EXTRA_DIST += bench/log-throughput.sh
+.PHONY: bench-log
+bench-log: all
+	TEND='$(abs_top_builddir)/tend' bash '$(abs_top_srcdir)/bench/log-throughput.sh'

@@ -28,8 +28,8 @@ struct stream {
 	struct logfile *file;  /* NULL: tend's stdout */
 	bool mid_line;         /* a piece of a long line went out already */
 	bool ended;            /* the service ended: relay its last line once read */
-	size_t len;            /* bytes of an unfinished line in buf */
-	char buf[LINE_MAX_LEN];
+	size_t len;            /* bytes in buf: read, not relayed yet */
+	char buf[4 * LINE_MAX_LEN]; /* many lines a read; a line is at most a quarter */
 };
 
 struct output {
@@ -267,16 +267,24 @@ static void relay_lines(struct stream *s, bool last)
 {
 	size_t start = 0;
 	batch_time.fresh = false;
-	for (char *nl; start < s->len && (nl = memchr(s->buf + start, '\n', s->len - start)); start = (size_t)(nl - s->buf) + 1)
-		relay(s, s->buf + start, (size_t)(nl - s->buf) - start, true);
-	if (start == 0 && s->len == sizeof(s->buf)) {
-		/* A line longer than the buffer: a piece of it, cut between
-		 * characters (what is cut short waits for the rest). */
-		size_t n = utf8_trim_partial(s->buf, s->len);
+	for (;;) {
+		size_t avail = s->len - start;
+		/* A line of at most LINE_MAX_LEN bytes and its newline. */
+		char *nl = memchr(s->buf + start, '\n', avail < LINE_MAX_LEN + 1 ? avail : LINE_MAX_LEN + 1);
+		if (nl) {
+			relay(s, s->buf + start, (size_t)(nl - s->buf) - start, true);
+			start = (size_t)(nl - s->buf) + 1;
+			continue;
+		}
+		if (avail < LINE_MAX_LEN)
+			break;
+		/* A longer line: a piece of it, cut between characters (what
+		 * is cut short waits for the rest). */
+		size_t n = utf8_trim_partial(s->buf + start, LINE_MAX_LEN);
 		if (n == 0)
-			n = s->len;
-		relay(s, s->buf, n, false);
-		start = n;
+			n = LINE_MAX_LEN;
+		relay(s, s->buf + start, n, false);
+		start += n;
 	}
 	if (last && start < s->len) {
 		relay(s, s->buf + start, s->len - start, !s->file);
