@@ -91,3 +91,4 @@ integration_tests += test/integration/log-rotate-trust.sh
 integration_tests += test/integration/log-follow.sh
 integration_tests += test/integration/log-follow-stall.sh
 integration_tests += test/integration/kube-demo.sh
+EXTRA_DIST += test/integration/kube-lib.sh
