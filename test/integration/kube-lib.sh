@@ -38,6 +38,10 @@ _podman_cleanup() {
 	pm rm -af -t 0
 	pm volume rm -af
 	pm rmi -af
+	# conmon runs `podman container cleanup` when a container ends, on
+	# its own time: it would make tmp_dir again after the rm below.
+	_podman_busy() { pgrep -f -- "$PODMAN_DIR/run" >/dev/null; }
+	wait_until 20 eval '! _podman_busy'
 	local m
 	for m in $(awk -v d="$PODMAN_DIR" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r); do
 		umount -l "$m"
