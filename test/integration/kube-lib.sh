@@ -52,7 +52,9 @@ cleanup _podman_cleanup
 
 # podman's version as a number: 4.3.1 -> 40301.
 podman_version() {
-	podman version --format '{{.Client.Version}}' 2>/dev/null |
+	# (with the test's storage: podman without --root would make the
+	# machine's default one, and record this test's tmp_dir in it)
+	pm version --format '{{.Client.Version}}' 2>/dev/null |
 		awk -F. '{ printf "%d\n", $1 * 10000 + $2 * 100 + $3 }'
 }
 
