@@ -47,7 +47,15 @@ _podman_cleanup() {
 		umount -l "$m"
 	done
 	rm -rf "$PODMAN_DIR"
+	# podman keeps a machine-wide blob-info cache whatever --root says
+	# (/var/lib/containers/cache): removed when this test made it.
+	$_podman_cache_was || rm -rf /var/lib/containers/cache
+	[ -n "$(ls -A /var/lib/containers 2>/dev/null)" ] || $_podman_lib_was || rmdir /var/lib/containers 2>/dev/null
+	true
 }
+_podman_cache_was=false _podman_lib_was=false
+[ -e /var/lib/containers/cache ] && _podman_cache_was=true
+[ -e /var/lib/containers ] && _podman_lib_was=true
 cleanup _podman_cleanup
 
 # podman's version as a number: 4.3.1 -> 40301.
