@@ -91,23 +91,26 @@ REL=$!
 # one a child, bounded by the number of services. A leak grows one of them
 # with the million restarts.
 fds_at_rest() {
-	local i f fixed sock p c fmax=0 smax=0 excess=-999999
+	local i f t fixed sock p c fmin=999999 smax=0 excess=-999999
 	for (( i = 0; i < 20; i++ )); do
 		fixed=0 sock=0 p=0
 		for f in /proc/$TP/fd/*; do
-			case $(readlink "$f" 2>/dev/null) in
+			# An fd closed while the list is walked reads as nothing.
+			t=$(readlink "$f" 2>/dev/null) || continue
+			case $t in
+			'') ;;
 			pipe:*) p=$((p + 1)) ;;
 			socket:*) sock=$((sock + 1)) ;;
 			*) fixed=$((fixed + 1)) ;;
 			esac
 		done
 		c=$(wc -w </proc/$TP/task/$TP/children)
-		[ "$fixed" -gt "$fmax" ] && fmax=$fixed
+		[ "$fixed" -lt "$fmin" ] && fmin=$fixed
 		[ "$sock" -gt "$smax" ] && smax=$sock
 		[ $((p - c)) -gt "$excess" ] && excess=$((p - c))
 		sleep 0.05
 	done
-	echo "$fmax $smax $excess"
+	echo "$fmin $smax $excess"
 }
 sample() { printf '%s %s %s\n' "$1" "$(awk '$1=="VmRSS:" {print $2}' /proc/$TP/status)" "$(fds_at_rest)"; }
 restarts() { "$TENDCTL" -s "$W/ctl.sock" status --json 2>/dev/null | python3 -c 'import sys, json; print(sum(s["restarts"] for s in json.load(sys.stdin)["services"]))' 2>/dev/null || echo "?"; }
