@@ -108,3 +108,15 @@ int strv_env_set(char ***l, const char *assignment)
 		free(c);
 	return r;
 }
+
+void strv_env_unset(char **l, const char *key)
+{
+	size_t k = strlen(key);
+	for (size_t i = 0; l && l[i];) {
+		if (key_len(l[i]) == k && strncmp(l[i], key, k) == 0) {
+			free(l[i]);
+			memmove(l + i, l + i + 1, (strv_length(l + i + 1) + 1) * sizeof(char *));
+		} else
+			i++;
+	}
+}

@@ -20,5 +20,7 @@ bool strv_equal(char *const *a, char *const *b);
 /* Environment-style lookup/replace of "KEY=VALUE" entries. */
 const char *strv_env_get(char *const *l, const char *key);
 int strv_env_set(char ***l, const char *assignment);
+/* Remove every KEY=... entry of `key` (a name without '='). */
+void strv_env_unset(char **l, const char *key);
 
 #endif

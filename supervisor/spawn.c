@@ -259,12 +259,7 @@ static void user_env(char ***env, const struct conf_service *c, const struct ids
 	env_set(env, "HOME", "/", fd);
 	/* tend's own would name root: better none than a wrong one. */
 	for (size_t k = 0; k < ELEMENTSOF(named); k++)
-		for (size_t i = 0; (*env)[i]; i++)
-			if (strncmp((*env)[i], named[k], strlen(named[k])) == 0 && (*env)[i][strlen(named[k])] == '=') {
-				free((*env)[i]);
-				memmove(*env + i, *env + i + 1, (strv_length(*env + i + 1) + 1) * sizeof(char *));
-				break;
-			}
+		strv_env_unset(*env, named[k]);
 }
 
 /* tend's environment (less its own NOTIFY_SOCKET), then the user's (see
@@ -275,12 +270,7 @@ static char **build_env(const struct spawn_params *p, const struct ids *ids, int
 	char **env = strv_copy(environ);
 	if (!env)
 		child_fail(fd, ENOMEM, 126, "out of memory");
-	for (size_t i = 0; env[i]; i++)
-		if (strncmp(env[i], "NOTIFY_SOCKET=", 14) == 0) {
-			free(env[i]);
-			memmove(env + i, env + i + 1, (strv_length(env + i + 1) + 1) * sizeof(char *));
-			break;
-		}
+	strv_env_unset(env, "NOTIFY_SOCKET");
 	user_env(&env, c, ids, fd);
 	if (env_fd >= 0) {
 		_cleanup_free_ char *data = NULL;
