@@ -316,8 +316,9 @@ static int set_hostname(const char *name, bool own_uts, bool own_etc)
 	return 0;
 }
 
-/* What reload re-reads: the same file and the same `-- COMMAND`. */
-static const char *reload_path;
+/* What reload re-reads: the same file and the same `-- COMMAND`. The
+ * path is absolute (see keep_config_path). */
+static char *reload_path;
 static char **reload_cmdline;
 
 static int reload(struct sup *sup, char **ret_msg)
@@ -365,16 +366,39 @@ static void net_done(int r, void *userdata)
  * and every service without `directory` run, as with tini: the directory
  * tend was started in (a bundle's process.cwd, an image's WORKDIR). After
  * -r's pivot_root, the same path inside the new root when it is a directory
- * there, else "/". Kept as a path: PID 1 itself moves to "/" so that it pins
- * no mount. */
+ * there, else "/". Kept as a path: tend itself moves to "/", in every mode,
+ * so that it pins no mount. */
 static char workdir[PATH_MAX] = "/";
 
-static void workdir_start(void)
+static int workdir_start(void)
 {
 	if (!getcwd(workdir, sizeof(workdir))) {
-		log_warn_errno(errno, "cannot read the working directory, services run in /: %m");
+		int r = log_warn_errno(errno, "cannot read the working directory, services run in /: %m");
 		strcpy(workdir, "/");
+		return r;
 	}
+	return 0;
+}
+
+/* The -c path reload will re-read, made absolute from the start directory,
+ * because tend leaves that directory (it must pin no mount). Only prefixed,
+ * never resolved: a symbolic link on the way that the operator swaps is
+ * followed at each reload, as the relative path would have been. With -r,
+ * like an absolute -c, it is then that path inside the new root. cwd_r is
+ * workdir_start()'s result: a relative path with no known start directory
+ * could only be re-read from the wrong place, so tend does not start. */
+static int keep_config_path(const char *config, int cwd_r, char **ret)
+{
+	int n;
+
+	if (config[0] == '/')
+		n = asprintf(ret, "%s", config);
+	else if (cwd_r < 0)
+		return log_error_errno(cwd_r, "cannot keep the relative -c '%s' for reload without the working directory (give an absolute path): %m",
+				       config);
+	else
+		n = asprintf(ret, "%s%s%s", workdir, strcmp(workdir, "/") == 0 ? "" : "/", config);
+	return n < 0 ? log_error_errno(-ENOMEM, "cannot keep the -c path: %m") : 0;
 }
 
 static void workdir_in_root(void)
@@ -445,7 +469,11 @@ int main(int argc, char **argv)
 		return EXIT_SOFTWARE;
 	}
 
-	workdir_start();
+	r = workdir_start();
+	if (!single && keep_config_path(a.config, r, &reload_path) < 0) {
+		conf_free(conf);
+		return EXIT_SOFTWARE;
+	}
 	if (ns_flags) {
 		int exit_status = -1;
 		if (ns_enter(ns_flags, a.root, &exit_status) < 0) {
@@ -454,6 +482,7 @@ int main(int argc, char **argv)
 		}
 		if (exit_status >= 0) { /* the parent outside: the child has ended */
 			conf_free(conf);
+			free(reload_path);
 			return exit_status;
 		}
 		if (a.root)
@@ -472,13 +501,16 @@ int main(int argc, char **argv)
 	/* A mount namespace of our own does not make /etc ours: only a root
 	 * of our own (-r) or a container's PID 1 may write /etc/hostname. */
 	bool own_etc = (pid1 && !borrowed) || a.root;
-	if (pid1) {
-		/* Do not pin the file system we were started from; services
-		 * still run there (workdir). */
-		(void)!chdir("/");
-	} else if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+	/* In every mode, not only as PID 1: tend must not pin the file system
+	 * it was started from (a umount of it would fail with EBUSY while tend
+	 * runs). Services still run there (workdir), and every path kept for
+	 * later is absolute by now (reload_path; the file's paths must be).
+	 * -r's relative DIR was entered above, and -u pid's relay left in
+	 * ns_enter(). */
+	if (chdir("/") < 0)
+		log_warn_errno(errno, "cannot leave the working directory for /: %m");
+	if (!pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		log_warn_errno(errno, "cannot become a subreaper, orphans will not be reaped: %m");
-	}
 
 	if (mnt_setup(conf->tend.mount, own_mnt) < 0) {
 		conf_free(conf);
@@ -524,7 +556,6 @@ int main(int argc, char **argv)
 		.notify_upward = notify_upward,
 		.reload = single ? NULL : reload,
 	};
-	reload_path = a.config;
 	reload_cmdline = a.cmdline;
 	if (conf->net.present && !(netconf = take_network(conf))) {
 		log_error_errno(-ENOMEM, "cannot set up the network: %m");
@@ -587,5 +618,6 @@ int main(int argc, char **argv)
 	ev_periodic_stop(loop, &never);
 	ev_loop_destroy(loop);
 	free(notify_upward);
+	free(reload_path);
 	return r;
 }

@@ -198,6 +198,11 @@ int ns_enter(int flags, const char *root, int *ret_exit)
 		if (pid > 0) {
 			int status = 0;
 
+			/* The relay needs no directory: it must not pin the
+			 * one it was started in for as long as the namespace
+			 * runs (the child has its own copy of the cwd). */
+			if (chdir("/") < 0)
+				log_warn_errno(-errno, "cannot leave the working directory for /: %m");
 			r = relay(pid, &status);
 			if (r < 0) {
 				/* Without the relay the namespace would run on

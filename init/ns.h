@@ -10,7 +10,8 @@ int ns_parse_list(const char *list, int *ret_flags, const char **ret_bad);
 
 /* Create the namespaces in flags (0: nothing, *ret_exit = -1).
  *
- * With CLONE_NEWPID this forks. The parent stays outside, forwards every
+ * With CLONE_NEWPID this forks. The parent stays outside (in /, pinning
+ * no directory), forwards every
  * forwardable signal (tini's set) to the child, waits for it, and returns 0
  * with *ret_exit = the child's exit status (128+N when signal N killed it):
  * the caller must then exit with *ret_exit at once, running nothing else.

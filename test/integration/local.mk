@@ -92,3 +92,4 @@ integration_tests += test/integration/log-follow.sh
 integration_tests += test/integration/log-follow-stall.sh
 integration_tests += test/integration/kube-demo.sh
 EXTRA_DIST += test/integration/kube-lib.sh
+integration_tests += test/integration/cwd-host.sh
