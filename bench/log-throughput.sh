@@ -10,13 +10,18 @@
 # pipe takes them); the reader counts lines on tend's stdout and stops at
 # LINES. Each case runs REPEAT times; the median is reported. Run from a
 # build without sanitizers: TEND=.../tend bash bench/log-throughput.sh
+# BENCH_OUT: a directory for the raw results as TSV (bench/results.sh).
 set -u
+. "$(dirname "$0")/results.sh"
 TEND=${TEND:-./tend}
 LINES=${LINES:-1000000}
 REPEAT=${REPEAT:-5}
 [ -x "$TEND" ] || { echo "no tend at $TEND" >&2; exit 1; }
 T=$(mktemp -d /tmp/tend-logbench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+results_init log-throughput
+result param LINES count "$LINES"
+result param REPEAT count "$REPEAT"
 python3 -c "
 import sys
 line = b'x' * 99 + b'\n'
@@ -83,6 +88,10 @@ report() { # NAME CMD...
 		echo "$r" | cut -d' ' -f1 >>"$T/times"
 	done
 	local s; s=$(median <"$T/times")
+	local all; mapfile -t all <"$T/times"
+	samples "$name" time s "${all[@]}"
+	result "$name" time s "$s"
+	result "$name" rate lines/s "$(echo "$LINES / $s" | bc -l)"
 	printf '| %s | %s | %.0f |\n' "$name" "$s" "$(echo "$LINES / $s" | bc -l)"
 }
 

@@ -6,8 +6,10 @@
 # Each service is bench/restart-stamp FILE pause: it appends its start time
 # (CLOCK_MONOTONIC) to FILE and waits.
 #
-# Environment: TEND (a build without sanitizers), STAMP, N, REPEAT (3).
+# Environment: TEND (a build without sanitizers), STAMP, N, REPEAT (3),
+# BENCH_OUT (a directory for the raw results as TSV: bench/results.sh).
 set -u
+. "$(dirname "$0")/results.sh"
 : "${TEND:?TEND: the tend binary to measure}"
 : "${STAMP:?STAMP: bench/restart-stamp}"
 N=${N:-1000}
@@ -28,6 +30,7 @@ stop_tree() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+results_init many-services
 
 ini() { # ini COUNT FILE
 	local i
@@ -76,6 +79,16 @@ done
 med_ms=$(printf '%s\n' "${all_ms[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 per_rss=$(awk -v a="$rssn" -v b="$rss1" -v n="$N" 'BEGIN {printf "%.2f", (a - b) / (n - 1)}')
 per_anon=$(awk -v a="$anonn" -v b="$anon1" -v n="$N" 'BEGIN {printf "%.2f", (a - b) / (n - 1)}')
+
+result param N count "$N"
+result param REPEAT count "$REPEAT"
+samples tend start_all ms "${all_ms[@]}"
+result tend start_all_median ms "$med_ms"
+result tend start_all_best ms "$best_ms"
+result tend rss_1 KiB "$rss1"
+result tend rss_n KiB "$rssn"
+result tend rss_per_service KiB "$per_rss"
+result tend anon_per_service KiB "$per_anon"
 
 printf '\n| %d services under one tend | value |\n|---|---:|\n' "$N"
 printf '| time until all are running, ms (median of %d; best) | %s (%s) |\n' "$REPEAT" "$med_ms" "$best_ms"

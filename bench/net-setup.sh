@@ -13,8 +13,10 @@
 # libnl start-up, set-up, exit) is timed too, for honesty.
 #
 # Usage: bench/net-setup.sh [RUNS]   (default 50; root; env NET_BENCH=path of
-# the driver, default $TOP_BUILDDIR/bench/net-setup-bench)
+# the driver, default $TOP_BUILDDIR/bench/net-setup-bench; BENCH_OUT, a
+# directory for the raw results as TSV: bench/results.sh)
 set -eu
+. "$(dirname "$0")/results.sh"
 
 RUNS=${1:-50}
 : "${TOP_BUILDDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -40,6 +42,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 : >"$TMP/resolv.conf"
+results_init net-setup
 
 # Both sides run at the same raised priority: on a shared machine this keeps
 # other work from landing in the middle of a few-millisecond measurement.
@@ -112,6 +115,13 @@ ms() { awk -v u="$1" 'BEGIN { printf "%.3f ms", u / 1000 }'; }
 mt=$(median "${tend_us[@]}")
 mp=$(median "${proc_us[@]}")
 ms_=$(median "${script_us[@]}")
+result param RUNS count "$RUNS"
+for s in "tend in-process:tend_us" "tend whole process:proc_us" "ip script:script_us"; do
+	n=${s%%:*}; a="${s#*:}[@]"
+	samples "$n" time µs "${!a}"
+	result "$n" median µs "$(median "${!a}")"
+	result "$n" minimum µs "$(minimum "${!a}")"
+done
 
 echo "Network set-up, $RUNS runs each, interleaved ($(uname -r), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M') UTC):"
 printf '  %-46s %12s %12s\n' "" median minimum

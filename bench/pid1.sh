@@ -8,8 +8,10 @@
 # (the helper, bench/pid1-bench), and the sizes: REPEAT (5), ZOMBIES
 # (10000), ORPHANS (100000), ORPHAN_REPEAT (3), SIGNALS (500), STARTS (200),
 # IDLE (10 seconds), INITS (the list; tend-static is one, not in the
-# default), ONLY (the measures: memory reap orphans signal start idle size).
+# default), ONLY (the measures: memory reap orphans signal start idle size),
+# BENCH_OUT (a directory for the raw results as TSV: bench/results.sh).
 set -u
+. "$(dirname "$0")/results.sh"
 
 : "${TEND:=$(cd "$(dirname "$0")/.." && pwd)/tend}"
 : "${PID1_BENCH:=$(dirname "$0")/pid1-bench}"
@@ -31,6 +33,7 @@ declare -A INIT=(
 	[catatonit]="/usr/bin/catatonit --"
 )
 declare -A R   # R[metric,init] = value
+results_init pid1
 
 TMP=$(mktemp -d /tmp/pid1-bench.XXXXXX)
 UPID=""
@@ -110,6 +113,8 @@ bench_memory() {
 	done
 	R[rss,$i]=$(median "${rss[@]}")
 	R[pss,$i]=$(median "${pss[@]}")
+	samples "$i" rss KiB "${rss[@]}"
+	samples "$i" pss KiB "${pss[@]}"
 }
 
 bench_reap() {
@@ -118,6 +123,7 @@ bench_reap() {
 		v+=("$(in_ns "$i" "$B" reap "$ZOMBIES")")
 	done
 	R[reap,$i]=$(median "${v[@]}")
+	samples "$i" reap ms "${v[@]}"
 }
 
 bench_orphans() {
@@ -129,6 +135,8 @@ bench_orphans() {
 	done
 	R[peak,$i]=$(median "${peak[@]}")
 	R[orph,$i]=$(median "${total[@]}")
+	samples "$i" peak count "${peak[@]}"
+	samples "$i" orph ms "${total[@]}"
 }
 
 bench_signal() {
@@ -176,6 +184,16 @@ done
 base=$("$B" time "$STARTS" unshare --pid --fork --mount-proc /bin/true)
 for i in "${active[@]}"; do
 	[ -n "${R[start,$i]:-}" ] && R[over,$i]=$(awk -v a="${R[start,$i]}" -v b="$base" 'BEGIN { printf "%.1f", a - b }')
+done
+
+# The raw results: what the table below shows, unrounded, in TSV.
+for p in REPEAT ZOMBIES ORPHANS ORPHAN_REPEAT SIGNALS STARTS IDLE; do result param "$p" count "${!p}"; done
+result none start µs "$base"
+for i in "${active[@]}"; do
+	for m in rss:KiB pss:KiB reap:ms peak:count orph:ms sig:µs sig90:µs start:µs over:µs \
+		 wake:count sys:count size:KiB dyn:-; do
+		[ -n "${R[${m%%:*},$i]:-}" ] && result "$i" "${m%%:*}" "${m#*:}" "${R[${m%%:*},$i]}"
+	done
 done
 
 # cell METRIC INIT: the value, and for a peer its ratio to the first's.

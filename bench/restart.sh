@@ -16,8 +16,10 @@
 #
 # Environment: TEND (a build without sanitizers!), STAMP, SECONDS_PEER (how
 # long each peer runs, default 6), TEND_RESTARTS (default 5000), PEERS
-# (default "supervisord s6 runit").
+# (default "supervisord s6 runit"), BENCH_OUT (a directory for the raw
+# results as TSV: bench/results.sh).
 set -u
+. "$(dirname "$0")/results.sh"
 : "${TEND:?TEND: the tend binary to measure}"
 : "${STAMP:?STAMP: bench/restart-stamp}"
 SECONDS_PEER=${SECONDS_PEER:-6}
@@ -36,6 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+results_init restart
 
 lines() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
 # Wait until FILE has N lines or SECS seconds passed.
@@ -53,12 +56,17 @@ stop_tree() {
 	true
 }
 
-# stats FILE: "n median_us p90_us per_second" over the restarts in FILE.
+# stats FILE NAME: "n median_us p90_us per_second" over the restarts in
+# FILE; each latency is a row of NAME in the samples file, if there is one.
 stats() {
-	/usr/bin/python3 - "$1" <<'PY'
+	/usr/bin/python3 - "$1" "$2" "$RESULTS_SAMPLES" <<'PY'
 import sys
 rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
-lat = sorted((rows[i + 1][0] - rows[i][1]) / 1000.0 for i in range(len(rows) - 1))
+lat = [(rows[i + 1][0] - rows[i][1]) / 1000.0 for i in range(len(rows) - 1)]
+if sys.argv[3]:
+    with open(sys.argv[3], "a") as out:
+        out.writelines("%s\tlatency\tµs\t%.1f\n" % (sys.argv[2], v) for v in lat)
+lat.sort()
 if not lat:
     print("0 - - -"); sys.exit()
 def pct(p):
@@ -83,7 +91,7 @@ EOT
 	local p=$!; PIDS+=("$p"); disown "$p"
 	wait_lines "$f" "$TEND_RESTARTS" 120
 	stop_tree "$p"
-	RES[tend]=$(stats "$f")
+	RES[tend]=$(stats "$f" tend)
 	VER[tend]=$("$TEND" --version 2>/dev/null | head -1)
 }
 
@@ -108,7 +116,7 @@ EOT
 	local p=$!; PIDS+=("$p"); disown "$p"
 	sleep "$SECONDS_PEER"
 	stop_tree "$p"
-	RES[supervisord]=$(stats "$f")
+	RES[supervisord]=$(stats "$f" supervisord)
 	VER[supervisord]="supervisord $(supervisord --version 2>/dev/null)"
 }
 
@@ -123,7 +131,7 @@ run_s6() {
 	local p=$!; PIDS+=("$p"); disown "$p"
 	sleep "$SECONDS_PEER"
 	stop_tree "$p"
-	RES[s6-supervise]=$(stats "$f")
+	RES[s6-supervise]=$(stats "$f" s6-supervise)
 	VER[s6-supervise]="s6 $(dpkg-query -W -f '${Version}' s6 2>/dev/null)"
 }
 
@@ -136,7 +144,7 @@ run_runit() {
 	local p=$!; PIDS+=("$p"); disown "$p"
 	sleep "$SECONDS_PEER"
 	stop_tree "$p"
-	RES[runsv]=$(stats "$f")
+	RES[runsv]=$(stats "$f" runsv)
 	VER[runsv]="runit $(dpkg-query -W -f '${Version}' runit 2>/dev/null)"
 }
 
@@ -156,7 +164,13 @@ for s in tend supervisord s6-supervise runsv; do
 	[ -n "${RES[$s]:-}" ] || continue
 	read -r n med p90 rate <<<"${RES[$s]}"
 	printf '| %s | %s | %s | %s | %s |\n' "$s" "$n" "$med" "$p90" "$rate"
+	result "$s" restarts count "$n"
+	result "$s" latency_median µs "$med"
+	result "$s" latency_p90 µs "$p90"
+	result "$s" rate 1/s "$rate"
 done
+result param TEND_RESTARTS count "$TEND_RESTARTS"
+result param SECONDS_PEER s "$SECONDS_PEER"
 printf '\n'
 for s in tend supervisord s6-supervise runsv; do
 	[ -n "${VER[$s]:-}" ] && printf '%s: %s\n' "$s" "${VER[$s]}"
