@@ -10,9 +10,11 @@
 # of its own) so that both are reached on 127.0.0.1:5077 and the difference
 # is tend's. Root; the binaries from TEND_BIN, TEND_NET_BIN (default: the
 # build-demo folder that examples/demo/up makes). The bundle comes from
-# tend-bundle's cache after the first run.
+# tend-bundle's cache after the first run. BENCH_OUT: a directory for the
+# raw results as TSV (bench/results.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
+. "$top/bench/results.sh"
 runs=${1:-10}
 : "${TEND_BIN:=$top/build-demo/tend}" "${TEND_NET_BIN:=$top/build-demo/tend-net}"
 export TEND_BIN TEND_NET_BIN TENDCTL_BIN=${TENDCTL_BIN:-}
@@ -22,6 +24,8 @@ export TEND_BIN TEND_NET_BIN TENDCTL_BIN=${TENDCTL_BIN:-}
 work=$(mktemp -d /tmp/tend-bench-demo.XXXXXX)
 id=bench-$$
 trap 'runc delete --force $id >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+results_init demo-startup
+result param RUNS count "$runs"
 
 cat >"$work/web.ini" <<'EOI'
 [service:web]
@@ -71,9 +75,17 @@ EOP
 }
 
 stats() { # NAME: reads seconds, one a line
-	sort -n | awk -v n="$1" '{ v[NR] = $1 } END {
+	sort -n >"$work/stats"
+	local med min max n all
+	read -r med min max n < <(awk '{ v[NR] = $1 } END {
 		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%-13s median %.3f s  min %.3f  max %.3f  (%d runs)\n", n, m, v[1], v[NR], NR }'
+		printf "%.6f %.6f %.6f %d\n", m, v[1], v[NR], NR }' "$work/stats")
+	LC_NUMERIC=C printf '%-13s median %.3f s  min %.3f  max %.3f  (%d runs)\n' "$1" "$med" "$min" "$max" "$n"
+	mapfile -t all <"$work/stats"
+	samples "$1" time s "${all[@]}"
+	result "$1" median s "$med"
+	result "$1" min s "$min"
+	result "$1" max s "$max"
 }
 
 printf 'demo app, runc run -d to the first 200 of /health (%s runs each)\n' "$runs"
@@ -95,5 +107,6 @@ elif [ -x "$TEND_NET_BIN" ]; then
 	install -m 0600 "$top/examples/demo/app/tend.ini" "$work/b/tend.ini"
 	printf 'DB_PASSWORD=x\n' >"$work/b/rootfs/etc/tend/web.env"
 	chmod 0600 "$work/b/rootfs/etc/tend/web.env"
-	for i in $(seq "$runs"); do measure "$work/tend.json" http://127.0.0.1:8090/health; done | stats tend+net
+	for i in $(seq "$runs"); do measure "$work/tend.json" http://127.0.0.1:8090/health; done >"$work/net"
+	stats tend+net <"$work/net"
 fi
