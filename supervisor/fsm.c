@@ -20,18 +20,24 @@
  *                `due` (every): then START (tend stopping: due cleared).
  *                others: -
  *   STOP         W B, E F with `due`: D (request). S R Y: G (request),
- *                SIGKILL when `now`. G: stay is added, SIGKILL when `now`.
+ *                SIGKILL when `now`. G: stay is added, SIGKILL when `now`;
+ *                a G the leader's exit began becomes a request.
  *                D E F X: ignored
- *   RESTART      S R Y: G (request), restart. G: restart. W X: ignored
+ *   RESTART      S R Y: G (request), restart. G: restart (a G the
+ *                leader's exit began becomes a request). W X: ignored
  *                (X: only tendctl start starts it; a reload keeps it).
  *                D E B F: held_back and the delay cleared, then START
  *   EXIT         G with the group alive: leader_gone, status kept.
- *                S R Y G: the group killed if alive, the end. others: -
+ *                S R Y with the group alive: the same, G (exited):
+ *                stop_signal to the group, stop_timeout. S R Y G with
+ *                the group dead: the end. others: -
  *   REAPED       G with leader_gone and the group dead: the end. else ignored
  *   HOLD_BACK    W: F, held_back. others: -
  * The end: a stop by request goes D, or forks again after a tendctl
  * restart; otherwise the restart policy (never while tend shuts down; a
- * oneshot that succeeded is done) picks B, or E/F by the run's success,
+ * oneshot that succeeded is done) picks B, or E/F by the run's success
+ * (a run whose leader exited by itself is judged by that exit, also when
+ * its group had to be stopped after it),
  * also when restart_limit is reached; an E or F of a oneshot with `every`
  * (not while tend shuts down) is `due`: its timer starts the next run.
  * Stops: stop_signal to the group, or to the leader alone (stop_mode =
@@ -144,7 +150,7 @@ static void end(struct fsm_step *r, const struct fsm_facts *f)
 			go(r, SVC_STOPPED);
 		return;
 	}
-	r->success = why == SVC_STOP_NONE && f->exit_ok;
+	r->success = (why == SVC_STOP_NONE || why == SVC_STOP_EXITED) && f->exit_ok;
 	if (f->oneshot && r->success) {
 		r->next.succeeded = true;
 		restart = false;
@@ -234,7 +240,10 @@ static void on_stop(struct fsm_step *r, const struct fsm_facts *f)
 		begin_stop(r, SVC_STOP_REQUEST, f->now, f);
 		return;
 	case SVC_STOPPING:
-		/* The stop under way goes on, whoever decided it. */
+		/* The stop under way goes on, whoever decided it; one the
+		 * leader's exit began ends as asked now (no restart). */
+		if (r->next.stop == SVC_STOP_EXITED)
+			r->next.stop = SVC_STOP_REQUEST;
 		r->next.stay = r->next.stay || f->stay;
 		if (f->now)
 			r->act |= FSM_A_KILL_NOW;
@@ -253,6 +262,8 @@ static void on_restart(struct fsm_step *r, const struct fsm_facts *f)
 		begin_stop(r, SVC_STOP_REQUEST, false, f);
 		return;
 	case SVC_STOPPING:
+		if (r->next.stop == SVC_STOP_EXITED)
+			r->next.stop = SVC_STOP_REQUEST; /* its end starts it again */
 		r->next.restart = true;
 		return;
 	case SVC_WAITING:
@@ -344,15 +355,23 @@ struct fsm_step fsm_next(const struct svc_fsm *m, enum fsm_event ev, const struc
 	case FSM_EXIT:
 		if (!fsm_alive(st))
 			return invalid;
-		if (st == SVC_STOPPING && f->group_alive) {
+		if (f->group_alive) {
 			/* The leader is gone, its group lives on: the service ends
-			 * with the group (or at stop_timeout). */
+			 * with the group (or at stop_timeout's SIGKILL). */
 			r.next.leader_gone = true;
 			r.act |= FSM_A_KEEP_STATUS;
+			if (st == SVC_STOPPING)
+				return r;
+			/* Unasked: what is left gets stop_signal first, as in any
+			 * stop, since it may clean up (dumb-init sends SIGTERM
+			 * too); to the group even with stop_mode = main, whose
+			 * leader is gone. A restart waits for the group's end. */
+			r.next.stop = SVC_STOP_EXITED;
+			r.note = FSM_N_LEFT_GROUP;
+			r.act |= FSM_A_PROBES_STOP | FSM_A_KILL_STOP;
+			go(&r, SVC_STOPPING);
 			return r;
 		}
-		if (f->group_alive)
-			r.act |= FSM_A_KILL_GROUP;
 		end(&r, f);
 		return r;
 	case FSM_REAPED:

@@ -32,8 +32,11 @@ enum svc_state {
 
 const char *svc_state_name(enum svc_state s);
 
-/* Who decided that the current run stops (STOPPING, and its end). */
-enum svc_stop { SVC_STOP_NONE, SVC_STOP_REQUEST, SVC_STOP_READY_TIMEOUT, SVC_STOP_HEALTH };
+/* Who decided that the current run stops (STOPPING, and its end).
+ * EXITED: nobody; the leader exited by itself and what is left of its
+ * group is being stopped: the run ends as the leader's exit, by the
+ * restart policy, once the group is empty. */
+enum svc_stop { SVC_STOP_NONE, SVC_STOP_REQUEST, SVC_STOP_READY_TIMEOUT, SVC_STOP_HEALTH, SVC_STOP_EXITED };
 
 /* Everything the machine remembers. The sub-states say which state they
  * belong to; a new start clears stop, stay, restart and leader_gone. */
@@ -97,9 +100,9 @@ enum fsm_action {
 	FSM_A_NEW_RUN = 1 << 2,      /* forget the last start's error, STATUS=, probe */
 	FSM_A_STATUS_CLOSE = 1 << 3, /* the spawn status pipe */
 	FSM_A_WATCH_STATUS = 1 << 4, /* watch the status pipe of the new child */
-	FSM_A_KILL_GROUP = 1 << 5,   /* SIGKILL what is left of the group (unasked) */
+	/* 1 << 5: free (was an unasked SIGKILL to what a leader left) */
 	FSM_A_KILL_NOW = 1 << 6,     /* SIGKILL the group, stop the timer */
-	FSM_A_KILL_STOP = 1 << 7,    /* stop_signal (+SIGCONT), stop_timeout timer */
+	FSM_A_KILL_STOP = 1 << 7,    /* stop_signal (+SIGCONT) to the group, stop_timeout timer */
 	FSM_A_KEEP_STATUS = 1 << 8,  /* remember the leader's status for the end */
 	FSM_A_END = 1 << 9,          /* record the end of the run: status, times */
 	FSM_A_BECAME_READY = 1 << 10, /* record when, log it, failures to 0 */
@@ -129,6 +132,7 @@ enum fsm_note {
 	FSM_N_HEALTH_GAVE_UP, /* health_retries reached: stopping as a failure */
 	FSM_N_READY_TIMEOUT,  /* not ready in time: stopping as a failure */
 	FSM_N_STOP_TIMEOUT,   /* did not stop in time: SIGKILL */
+	FSM_N_LEFT_GROUP,     /* the leader exited, its group lives on: stop_signal to it */
 	FSM_N_STOPPED,        /* ended after a stop request */
 	FSM_N_GAVE_UP,        /* restart_limit reached */
 	FSM_N_ENDED,          /* ended, no restart, as expected */

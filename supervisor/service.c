@@ -25,6 +25,10 @@
 #define LOOP(s) sup_loop((s)->sup)
 /* The least wait before retrying a start that failed in tend itself. */
 #define SPAWN_RETRY_MS 1000
+/* Single-command mode: what is left of the command's group gets the
+ * contract's 2 s between SIGTERM and SIGKILL, as in the final sweep (no
+ * file sets a stop_timeout there; [tend]'s default would be 10 s). */
+#define SINGLE_STOP_MS 2000
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
@@ -220,6 +224,13 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	event(w->data, FSM_TIMER);
 }
 
+/* How long a stop waits before its SIGKILL. */
+static uint64_t stop_timeout_ms(const struct svc *s)
+{
+	uint64_t t = s->conf->stop_timeout_ms;
+	return sup_single(s->sup) && t > SINGLE_STOP_MS ? SINGLE_STOP_MS : t;
+}
+
 /* ---- facts and effects ------------------------------------------------- */
 
 static void describe(int status, char *buf, size_t len)
@@ -302,6 +313,8 @@ static void say(struct svc *s, const struct fsm_step *r, const struct input *in,
 
 	if (r->act & FSM_A_END)
 		describe(s->last_status, what, sizeof(what));
+	else if (r->note == FSM_N_LEFT_GROUP)
+		describe(in->status, what, sizeof(what));
 	switch (r->note) {
 	case FSM_N_NONE:
 		return;
@@ -324,7 +337,11 @@ static void say(struct svc *s, const struct fsm_step *r, const struct input *in,
 		return;
 	case FSM_N_STOP_TIMEOUT:
 		log_full(LOG_LVL_WARN, 0, NAME(s), "did not stop within %s, sending SIGKILL",
-			 fmt_ms(b, sizeof(b), c->stop_timeout_ms));
+			 fmt_ms(b, sizeof(b), stop_timeout_ms(s)));
+		return;
+	case FSM_N_LEFT_GROUP:
+		log_full(LOG_LVL_INFO, 0, NAME(s), "%s, stopping what is left of its process group (SIG%s)", what,
+			 conf_signal_name(c->stop_signal));
 		return;
 	case FSM_N_STOPPED:
 		log_full(LOG_LVL_INFO, 0, NAME(s), "stopped (%s)", what);
@@ -390,10 +407,6 @@ static void feed(struct svc *s, const struct input *in)
 		s->probe_failures++;
 	if (a & FSM_A_RESET_FAILURES)
 		s->probe_failures = 0;
-	if (a & FSM_A_KILL_GROUP) {
-		log_full(LOG_LVL_DEBUG, 0, NAME(s), "killing what is left of its process group");
-		kill(-s->pid, SIGKILL);
-	}
 	if (a & FSM_A_KILL_NOW) {
 		svc_kill(s, SIGKILL);
 		ev_timer_stop(LOOP(s), &s->timer);
@@ -402,7 +415,7 @@ static void feed(struct svc *s, const struct input *in)
 		svc_kill(s, s->conf->stop_signal);
 		if (s->conf->stop_signal != SIGCONT)
 			svc_kill(s, SIGCONT); /* a stopped process must wake to die */
-		arm_timer(s, s->conf->stop_timeout_ms);
+		arm_timer(s, stop_timeout_ms(s));
 	}
 	if (a & FSM_A_KILL_STOP_LEADER) {
 		/* stop_mode = main: a master (gunicorn, uWSGI, nginx) stops
@@ -412,7 +425,7 @@ static void feed(struct svc *s, const struct input *in)
 			if (s->conf->stop_signal != SIGCONT)
 				kill(s->pid, SIGCONT);
 		}
-		arm_timer(s, s->conf->stop_timeout_ms);
+		arm_timer(s, stop_timeout_ms(s));
 	}
 	if (a & FSM_A_KEEP_STATUS)
 		s->last_status = in->status;
@@ -432,7 +445,7 @@ static void feed(struct svc *s, const struct input *in)
 	say(s, &r, in, now);
 	if (r.announce && r.next.state == SVC_STOPPING)
 		log_full(LOG_LVL_DEBUG, 0, NAME(s), "stopping%s, %s", a & FSM_A_KILL_STOP_LEADER ? " (leader)" : "",
-			 a & FSM_A_KILL_NOW ? "SIGKILL" : fmt_ms(b, sizeof(b), s->conf->stop_timeout_ms));
+			 a & FSM_A_KILL_NOW ? "SIGKILL" : fmt_ms(b, sizeof(b), stop_timeout_ms(s)));
 	if (r.announce) {
 		if (old != r.next.state)
 			log_full(LOG_LVL_DEBUG, 0, NAME(s), "%s -> %s", svc_state_name(old), svc_state_name(r.next.state));

@@ -310,13 +310,55 @@ START_TEST(test_exit_and_group)
 		ck_assert(r.valid && !r.announce && r.act == 0);
 	}
 
-	/* Not stopping: what is left of the group is killed, and it ends. */
+	/* Not stopping: the leader exited by itself and its group lives on.
+	 * What is left gets stop_signal (it may clean up), not SIGKILL, and
+	 * the run ends with the group (issue #13). */
 	f.group_alive = true;
-	r = step(Y, FSM_EXIT, &f);
-	ck_assert((r.act & FSM_A_KILL_GROUP) && (r.act & FSM_A_END) && r.next.state == B);
+	for (enum svc_state st = S; st <= Y; st++) {
+		r = step(st, FSM_EXIT, &f);
+		ck_assert_msg(r.announce && r.next.state == G && r.next.leader_gone, "%s", svc_state_name(st));
+		ck_assert_uint_eq(r.act, FSM_A_PROBES_STOP | FSM_A_KEEP_STATUS | FSM_A_KILL_STOP);
+		ck_assert(r.next.stop == SVC_STOP_EXITED && r.note == FSM_N_LEFT_GROUP);
+	}
+	/* stop_mode = main: the leader is gone, the group gets the signal. */
+	f.stop_leader = true;
+	ck_assert_uint_eq(step(R, FSM_EXIT, &f).act, FSM_A_PROBES_STOP | FSM_A_KEEP_STATUS | FSM_A_KILL_STOP);
+	f.stop_leader = false;
+	m = step(Y, FSM_EXIT, &f).next;
+	/* The group lives on: nothing yet; stop_timeout: SIGKILL. */
+	r = fsm_next(&m, FSM_REAPED, &f);
+	ck_assert(r.valid && !r.announce && r.act == 0);
+	r = fsm_next(&m, FSM_TIMER, &f);
+	ck_assert(!r.announce && r.note == FSM_N_STOP_TIMEOUT && r.act == FSM_A_KILL_NOW);
+	/* The group gone: the end is the leader's exit, by the policy. */
 	f.group_alive = false;
-	r = step(Y, FSM_EXIT, &f);
-	ck_assert(!(r.act & FSM_A_KILL_GROUP));
+	r = fsm_next(&m, FSM_REAPED, &f);
+	ck_assert(r.announce && r.next.state == B && r.note == FSM_N_RESTART_IN && !r.success);
+	ck_assert((r.act & FSM_A_END) && (r.act & FSM_A_BACKOFF_TIMER) && !(r.act & FSM_A_SPAWN));
+	f.exit_ok = true;
+	r = fsm_next(&m, FSM_REAPED, &f);
+	ck_assert(r.next.state == E && r.note == FSM_N_ENDED && r.success);
+	f.sup_stopping = true; /* tend shuts down: no restart */
+	f.policy = CONF_RESTART_ALWAYS;
+	f.exit_ok = false;
+	r = fsm_next(&m, FSM_REAPED, &f);
+	ck_assert(r.next.state == F && !(r.act & FSM_A_BACKOFF));
+	f.sup_stopping = false;
+	/* A stop asked meanwhile: the stop goes on, it ends as asked;
+	 * `now` (tend's second SIGTERM) kills at once. */
+	f.stay = f.now = true;
+	r = fsm_next(&m, FSM_STOP, &f);
+	ck_assert(!r.announce && r.next.stop == SVC_STOP_REQUEST && r.next.stay && r.act == FSM_A_KILL_NOW);
+	struct svc_fsm m2 = r.next;
+	r = fsm_next(&m2, FSM_REAPED, &f);
+	ck_assert(r.next.state == D && r.note == FSM_N_STOPPED);
+	/* tendctl restart meanwhile: it starts again once the group is gone. */
+	f.stay = f.now = false;
+	r = fsm_next(&m, FSM_RESTART, &f);
+	ck_assert(!r.announce && r.next.restart && r.next.stop == SVC_STOP_REQUEST && r.act == 0);
+	m2 = r.next;
+	r = fsm_next(&m2, FSM_REAPED, &f);
+	ck_assert(r.note == FSM_N_STOPPED && (r.act & FSM_A_SPAWN) && !r.next.leader_gone);
 }
 END_TEST
 
@@ -354,6 +396,11 @@ START_TEST(test_end)
 		{ SVC_STOP_HEALTH, CONF_RESTART_ON_FAILURE, true, false, false, false, B, FSM_N_RESTART_IN, false },
 		{ SVC_STOP_READY_TIMEOUT, CONF_RESTART_NO, true, false, false, false, F, FSM_N_ENDED, false },
 		{ SVC_STOP_HEALTH, CONF_RESTART_ALWAYS, true, true, false, false, B, FSM_N_RESTART_IN, false },
+		/* the leader exited by itself, its group was stopped after it:
+		 * judged by the leader's exit */
+		{ SVC_STOP_EXITED, CONF_RESTART_ON_FAILURE, true, false, false, false, E, FSM_N_ENDED, true },
+		{ SVC_STOP_EXITED, CONF_RESTART_ON_FAILURE, false, false, false, false, B, FSM_N_RESTART_IN, false },
+		{ SVC_STOP_EXITED, CONF_RESTART_ALWAYS, true, false, true, false, E, FSM_N_ENDED, true },
 		/* a stop by request ends STOPPED, whatever the exit */
 		{ SVC_STOP_REQUEST, CONF_RESTART_ALWAYS, false, false, false, true, D, FSM_N_STOPPED, false },
 		{ SVC_STOP_REQUEST, CONF_RESTART_NO, true, true, false, false, D, FSM_N_STOPPED, false },
@@ -447,6 +494,23 @@ START_TEST(test_lives)
 	feed(&m, FSM_TIMER, &f, G);
 	f.exit_ok = true; /* exits 0 on SIGTERM: still the timeout's failure */
 	feed(&m, FSM_EXIT, &f, F);
+
+	/* restart = always: the leader exits, its group lives on and gets
+	 * stop_signal; the restart comes once the group is gone. */
+	f = facts();
+	f.policy = CONF_RESTART_ALWAYS;
+	m = (struct svc_fsm){ .state = W };
+	feed(&m, FSM_START, &f, W);
+	feed(&m, FSM_SPAWNED, &f, S);
+	feed(&m, FSM_EXEC_DONE, &f, Y);
+	f.group_alive = true;
+	feed(&m, FSM_EXIT, &f, G);
+	feed(&m, FSM_REAPED, &f, G);
+	f.group_alive = false;
+	feed(&m, FSM_REAPED, &f, B);
+	feed(&m, FSM_TIMER, &f, B);
+	feed(&m, FSM_SPAWNED, &f, S);
+	ck_assert(!m.leader_gone && m.stop == SVC_STOP_NONE);
 
 	/* a oneshot: runs, exits 0, done; its dependents may go */
 	f = facts();
