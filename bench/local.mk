@@ -8,10 +8,18 @@ bench_pid1_bench_CFLAGS = -O2 $(WARN_CFLAGS)
 bench_pid1_bench_LDFLAGS =
 CLEANFILES += bench/pid1-bench$(EXEEXT)
 EXTRA_DIST += bench/pid1.sh
-.PHONY: bench bench-pid1
-bench: bench-pid1
+# Raw results (bench/results.sh, issue 18): every bench writes its figures
+# as TSV into BENCH_OUT; `make bench` starts it anew (bench-results, first),
+# `make bench-charts` draws the SVGs and report.md from what is there.
+BENCH_OUT = $(abs_top_builddir)/bench/results/latest
+EXTRA_DIST += bench/results.sh bench/charts bench/report
+.PHONY: bench bench-pid1 bench-results
+bench: bench-results bench-pid1
+bench-results:
+	rm -f '$(BENCH_OUT)'/*.tsv '$(BENCH_OUT)'/*.svg '$(BENCH_OUT)'/report.md
+	$(MKDIR_P) '$(BENCH_OUT)'
 bench-pid1: all bench/pid1-bench$(EXEEXT)
-	TEND='$(abs_top_builddir)/tend' PID1_BENCH='$(abs_top_builddir)/bench/pid1-bench' \
+	BENCH_OUT='$(BENCH_OUT)' TEND='$(abs_top_builddir)/tend' PID1_BENCH='$(abs_top_builddir)/bench/pid1-bench' \
 		$(SHELL) '$(abs_top_srcdir)/bench/pid1.sh'
 # Network set-up (bench/net-setup.sh): tend's in-process netc against a
 # script of `ip` commands. Its driver is netc-driver built again, -O2 and
@@ -26,7 +34,7 @@ EXTRA_DIST += bench/net-setup.sh
 .PHONY: bench-net-setup
 bench: bench-net-setup
 bench-net-setup: bench/net-setup-bench$(EXEEXT)
-	TOP_BUILDDIR='$(abs_top_builddir)' NET_BENCH='$(abs_top_builddir)/bench/net-setup-bench' \
+	BENCH_OUT='$(BENCH_OUT)' TOP_BUILDDIR='$(abs_top_builddir)' NET_BENCH='$(abs_top_builddir)/bench/net-setup-bench' \
 		$(SHELL) '$(abs_top_srcdir)/bench/net-setup.sh'
 # Probes and sd_notify (bench/probe-bench.c): one attempt of each probe kind
 # (median, p90, max, attempts/s) and notify lines dispatched per second.
@@ -55,7 +63,7 @@ EXTRA_DIST += bench/restart.sh bench/many-services.sh
 .PHONY: bench-restart
 bench: bench-restart
 bench-restart: all bench/restart-stamp$(EXEEXT)
-	TEND='$(abs_top_builddir)/tend' STAMP='$(abs_top_builddir)/bench/restart-stamp' \
+	BENCH_OUT='$(BENCH_OUT)' TEND='$(abs_top_builddir)/tend' STAMP='$(abs_top_builddir)/bench/restart-stamp' \
 		bash '$(abs_top_srcdir)/bench/restart.sh'
 # Soak (bench/soak.sh, issue 12): 1,000 crashing services, /status every
 # 10 ms, a reload every second, for DURATION (600 s); not part of `make
@@ -71,4 +79,16 @@ bench-soak: all
 EXTRA_DIST += bench/log-throughput.sh
 .PHONY: bench-log
 bench-log: all
-	TEND='$(abs_top_builddir)/tend' bash '$(abs_top_srcdir)/bench/log-throughput.sh'
+	BENCH_OUT='$(BENCH_OUT)' TEND='$(abs_top_builddir)/tend' bash '$(abs_top_srcdir)/bench/log-throughput.sh'
+# The demo's first request (bench/demo-startup.sh): runc and the demo's
+# bundle (tend-bundle, its cache or the network); not part of `make bench`.
+# bench-charts: one SVG per headline figure and the Markdown tables, both
+# from the TSVs in BENCH_OUT (gnuplot-nox).
+.PHONY: bench-demo bench-charts
+bench-demo: all
+	BENCH_OUT='$(BENCH_OUT)' TEND_BIN='$(abs_top_builddir)/tend' TEND_NET_BIN='$(abs_top_builddir)/tend-net' \
+		bash '$(abs_top_srcdir)/bench/demo-startup.sh' $(BENCH_DEMO_RUNS)
+BENCH_DEMO_RUNS = 20
+bench-charts:
+	bash '$(abs_top_srcdir)/bench/charts' '$(BENCH_OUT)'
+	bash '$(abs_top_srcdir)/bench/report' '$(BENCH_OUT)' >'$(BENCH_OUT)/report.md'
