@@ -94,3 +94,4 @@ integration_tests += test/integration/kube-demo.sh
 EXTRA_DIST += test/integration/kube-lib.sh
 integration_tests += test/integration/cwd-host.sh
 integration_tests += test/integration/svc-group-term.sh
+integration_tests += test/integration/bench-charts.sh
