@@ -95,3 +95,4 @@ EXTRA_DIST += test/integration/kube-lib.sh
 integration_tests += test/integration/cwd-host.sh
 integration_tests += test/integration/svc-group-term.sh
 integration_tests += test/integration/bench-charts.sh
+integration_tests += test/integration/pictures.sh
