@@ -7,7 +7,8 @@
 # the test records, with hostile bytes (NUL, escape sequences, invalid UTF-8,
 # <script>, ]]>, a 5000-character line, 100 lines), into well-formed SVG
 # that holds the text escaped, no <script> element, and is the same bytes
-# on a second run.
+# on a second run; and the edges (40 and 41 lines, CR and tab, a 2 MiB line
+# without a newline).
 . "$TOP_SRCDIR/test/lib.sh"
 need_cmd /usr/bin/python3 od awk
 
@@ -130,5 +131,22 @@ check "parsed back: the output line" grep -qxF '<script>alert(1)</script> ]]> &a
 cp "$svg" "$tmp/first.svg"
 "$capture" --from "$s" --out "$tmp/pics" >/dev/null 2>&1
 check "the same session gives the same bytes" cmp "$tmp/first.svg" "$svg"
+
+# The edges: 40 lines are shown whole, 41 are cut; CR and tab as on a
+# terminal; a 2 MiB line without a newline is cut, not kept.
+e=$tmp/edges
+mkdir -p "$e/forty" "$e/fortyone" "$e/cr" "$e/huge"
+for d in forty fortyone cr huge; do echo "$d" >"$e/$d/title"; echo "cat" >"$e/$d/01.cmd"; done
+seq 1 40 >"$e/forty/01.out"
+seq 1 41 >"$e/fortyone/01.out"
+printf 'abcdef\rXY\ta|\r\n' >"$e/cr/01.out"
+head -c 2097152 /dev/zero | tr '\0' z >"$e/huge/01.out"
+"$capture" --from "$e" --out "$tmp/edgepics" >/dev/null 2>&1 || fail "capture --from the edges"
+check "40 lines: all shown" eval "grep -q '>40</text>' '$tmp/edgepics/forty.svg' && ! grep -q 'more lines' '$tmp/edgepics/forty.svg'"
+check "41 lines: one row says 2 more lines" grep -qF '... 2 more lines' "$tmp/edgepics/fortyone.svg"
+check "41 lines: the last one is shown" grep -q '>41</text>' "$tmp/edgepics/fortyone.svg"
+check "CR overwrites, tab to column 8" grep -qF '>XYcdef  a|</text>' "$tmp/edgepics/cr.svg"
+check "2 MiB line: cut with a mark" grep -qF '... +2096772 chars' "$tmp/edgepics/huge.svg"
+check "2 MiB line: well-formed SVG" svg_ok "$tmp/edgepics/huge.svg"
 
 check "capture --from a folder without steps fails" eval "! '$capture' --from '$tmp/pics' --out '$tmp/none' 2>/dev/null"
