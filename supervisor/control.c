@@ -249,6 +249,8 @@ static void cmd_shutdown(struct ctl *ctl, struct conn *c, char **argv, int argc)
 
 static int put_answer(void *ud, const void *p, size_t len) { return conn_write(ud, p, len); }
 
+static int peer_is_service(struct conn *c, pid_t *ret_pid);
+
 /* (r2) logs [-f] [-n LINES] NAME: the kept output, "= LINE" a line (see
  * logring.h). A follower leaves the bounded one-answer clients at once:
  * its own dup of the socket goes to the ring, which bounds followers
@@ -290,7 +292,14 @@ static void cmd_logs(struct ctl *ctl, struct conn *c, char **argv, int argc)
 	int fd = fcntl(conn_fd(c), F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
 		return reply_err(c, "cannot follow: %s", strerror(errno));
-	int r = logring_follow(ring, fd, lines);
+	/* Services may follow too, but never take every slot: one that
+	 * cannot be told apart from a service counts as one. */
+	pid_t pid;
+	bool of_service = peer_is_service(c, &pid) != 0;
+	int r = logring_follow(ring, fd, lines, of_service);
+	if (r == -EBUSY && of_service)
+		return reply_err(c, "too many followers from services (at most %d at once)",
+				 LOGRING_MAX_SERVICE_FOLLOWERS);
 	if (r == -EBUSY)
 		return reply_err(c, "too many followers (at most %d at once)", LOGRING_MAX_FOLLOWERS);
 	if (r < 0)
@@ -383,45 +392,57 @@ static int peer_pidfd(int fd, pid_t pid)
 	return pidfd >= 0 ? pidfd : -errno;
 }
 
-/* State changes are for clients that are not a service's processes (the
- * contract, section 6): a service that may write tend.ini (uid 0) must
- * not get a reload, nor stop its neighbours. Refuses (answer queued) and
- * returns -EPERM, or 0. */
-static int peer_may_change(struct ctl *ctl, struct conn *c, const char *what)
+/* Whether the client is a process of one of tend's services (contract
+ * section 6): > 0 yes, 0 no, < 0 cannot tell (-errno). *ret_pid: its pid,
+ * -1 when even its credentials could not be read. */
+static int peer_is_service(struct conn *c, pid_t *ret_pid)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
-	int r;
 
-	if (getsockopt(conn_fd(c), SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
-		reply_err(c, "permission denied: cannot check your credentials");
-		return -EPERM;
-	}
+	*ret_pid = -1;
+	if (getsockopt(conn_fd(c), SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return -errno;
+	*ret_pid = cr.pid;
 	/* pid 0: a peer in a pid namespace tend cannot see (the host of a
 	 * container): never one of tend's services. */
 	if (cr.pid == 0)
 		return 0;
 	_cleanup_close_ int pidfd = peer_pidfd(conn_fd(c), cr.pid);
 	if (pidfd < 0 && pidfd != -ENOSYS)
-		r = pidfd;
-	else
-		r = peer_is_descendant(cr.pid, pidfd);
+		return pidfd;
+	return peer_is_descendant(cr.pid, pidfd);
+}
+
+/* State changes are for clients that are not a service's processes (the
+ * contract, section 6): a service that may write tend.ini (uid 0) must
+ * not get a reload, nor stop its neighbours. Refuses (answer queued) and
+ * returns -EPERM, or 0. */
+static int peer_may_change(struct ctl *ctl, struct conn *c, const char *what)
+{
+	pid_t pid;
+	int r = peer_is_service(c, &pid);
+
 	if (r == 0)
 		return 0;
+	if (pid < 0) {
+		reply_err(c, "permission denied: cannot check your credentials");
+		return -EPERM;
+	}
 	uint64_t now = now_ms();
 	if (now - ctl->last_refusal_log > 10000) {
 		if (r > 0)
-			log_warn("control socket: refused %s from pid %d, a process of a service", what, (int)cr.pid);
+			log_warn("control socket: refused %s from pid %d, a process of a service", what, (int)pid);
 		else
 			log_warn_errno(r, "control socket: refused %s from pid %d, which cannot be checked: %m", what,
-				       (int)cr.pid);
+				       (int)pid);
 		ctl->last_refusal_log = now;
 	}
 	if (r > 0)
 		reply_err(c, "permission denied: pid %d is a process of a service of tend; it may only ask for status",
-			  (int)cr.pid);
+			  (int)pid);
 	else
-		reply_err(c, "permission denied: cannot tell whether pid %d is a process of a service (%s)", (int)cr.pid,
+		reply_err(c, "permission denied: cannot tell whether pid %d is a process of a service (%s)", (int)pid,
 			  strerror(-r));
 	return -EPERM;
 }

@@ -27,6 +27,7 @@ struct follower {
 	size_t rec_done;   /* bytes of that record already taken (a long one) */
 	char out[OUT_MAX];
 	size_t out_len, out_off;
+	bool of_service;   /* asked for by one of tend's services */
 	struct follower *next;
 };
 
@@ -38,7 +39,7 @@ struct logring {
 	struct follower *followers;
 };
 
-static size_t n_followers;
+static size_t n_followers, n_service_followers;
 
 size_t logring_followers(void) { return n_followers; }
 
@@ -155,6 +156,8 @@ static void follower_free(struct follower *f)
 			break;
 		}
 	n_followers--;
+	if (f->of_service)
+		n_service_followers--;
 	free(f);
 }
 
@@ -246,9 +249,10 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_stop(loop, w);
 }
 
-int logring_follow(struct logring *r, int fd, size_t n)
+int logring_follow(struct logring *r, int fd, size_t n, bool of_service)
 {
-	if (n_followers >= LOGRING_MAX_FOLLOWERS) {
+	if (n_followers >= LOGRING_MAX_FOLLOWERS ||
+	    (of_service && n_service_followers >= LOGRING_MAX_SERVICE_FOLLOWERS)) {
 		safe_close(fd);
 		return -EBUSY;
 	}
@@ -259,6 +263,7 @@ int logring_follow(struct logring *r, int fd, size_t n)
 	}
 	f->ring = r;
 	f->fd = fd;
+	f->of_service = of_service;
 	f->off = tail_start(r, n, &f->seq);
 	ev_io_init(&f->wio, write_cb, fd, EV_WRITE);
 	ev_io_init(&f->rio, read_cb, fd, EV_READ);
@@ -266,6 +271,8 @@ int logring_follow(struct logring *r, int fd, size_t n)
 	f->next = r->followers;
 	r->followers = f;
 	n_followers++;
+	if (of_service)
+		n_service_followers++;
 	ev_io_start(r->loop, &f->wio);
 	ev_io_start(r->loop, &f->rio);
 	return 0;

@@ -10,7 +10,10 @@
  * dropped lines it had not read yet, it is told how many ("! N lines
  * lost") and goes on from the oldest line still kept. The service, tend
  * and the other followers never wait for it. At most LOGRING_MAX_FOLLOWERS
- * follow at once, in all: each costs tend one fd and one small buffer.
+ * follow at once, in all: each costs tend one fd and one small buffer. Of
+ * those, tend's own services (contract section 6: hostile) may hold at
+ * most LOGRING_MAX_SERVICE_FOLLOWERS, so that they can never take every
+ * slot from the operator.
  *
  * On the wire (tendctl(8)): "= LINE" for each line, "! N lines lost", and,
  * when the service goes away or tend ends, "OK". */
@@ -18,9 +21,11 @@
 #define TEND_SUPERVISOR_LOGRING_H
 
 #include <ev.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define LOGRING_MAX_FOLLOWERS 16
+#define LOGRING_MAX_SERVICE_FOLLOWERS 8
 
 struct logring;
 
@@ -37,9 +42,11 @@ void logring_append(struct logring *r, const char *line, size_t len);
 int logring_tail(const struct logring *r, size_t n, int (*put)(void *ud, const void *p, size_t len), void *ud);
 
 /* Follow r on fd (a connected stream socket, taken over: closed on
- * failure too), from the last n lines (0: all kept). -EBUSY when
- * LOGRING_MAX_FOLLOWERS already follow. */
-int logring_follow(struct logring *r, int fd, size_t n);
+ * failure too), from the last n lines (0: all kept); of_service: the
+ * client is one of tend's services (or cannot be told apart from one).
+ * -EBUSY when LOGRING_MAX_FOLLOWERS already follow, or of_service and
+ * services already hold LOGRING_MAX_SERVICE_FOLLOWERS. */
+int logring_follow(struct logring *r, int fd, size_t n, bool of_service);
 
 /* How many follow, in all. */
 size_t logring_followers(void);

@@ -96,3 +96,4 @@ integration_tests += test/integration/cwd-host.sh
 integration_tests += test/integration/svc-group-term.sh
 integration_tests += test/integration/bench-charts.sh
 integration_tests += test/integration/pictures.sh
+integration_tests += test/integration/log-follow-slots.sh
