@@ -406,12 +406,11 @@ START_TEST(sender_group)
 			prctl(PR_SET_NAME, "a) b (c) 9 9");
 			notify_send(name, "READY=1");
 			char c;
-			(void)read(pipefd[0], &c, 1); /* stay until the test is done */
-			_exit(0);
+			/* stay until the test is done (EOF) */
+			_exit(read(pipefd[0], &c, 1) < 0);
 		}
 		char c;
-		(void)read(pipefd[0], &c, 1);
-		_exit(0);
+		_exit(read(pipefd[0], &c, 1) < 0);
 	}
 	close(pipefd[0]);
 	g.leader = leader;
