@@ -73,6 +73,14 @@ EXTRA_DIST += bench/soak.sh
 bench-soak: all
 	TEND='$(abs_top_builddir)/tend' TENDCTL='$(abs_top_builddir)/tendctl' \
 		bash '$(abs_top_srcdir)/bench/soak.sh'
+# Reload and the heap (bench/reload-heap.sh): glibc's bytes in use across
+# 1,000 reloads that each restart half of 200 services; needs gdb; not part
+# of `make bench`.
+EXTRA_DIST += bench/reload-heap.sh
+.PHONY: bench-reload-heap
+bench-reload-heap: all
+	TEND='$(abs_top_builddir)/tend' TENDCTL='$(abs_top_builddir)/tendctl' \
+		bash '$(abs_top_srcdir)/bench/reload-heap.sh'
 # Log throughput (bench/log-throughput.sh, issue 15): lines per second
 # through tagged (text, JSON) against inherit and supervisord; run it from
 # a build without sanitizers; not part of `make bench`.
