@@ -337,10 +337,15 @@ static void put_net(FILE *f, const void *arg)
 	put_str(f, "host_interface", n->host_interface);
 	if (n->has_host_address)
 		put_addr(f, "host_address", &n->host_address);
+	if (n->has_host_address2)
+		put_addr(f, "host_address", &n->host_address2);
 	put_u64(f, "nat", n->nat);
-	for (size_t i = 0; i < n->n_publish; i++)
+	for (size_t i = 0; i < n->n_publish; i++) {
 		fprintf(f, "publish=%u:%u/%d\n", n->publish[i].host_port, n->publish[i].container_port,
 			n->publish[i].proto);
+		if (n->publish[i].has_host_ip)
+			put_addr(f, " on", &n->publish[i].host_ip);
+	}
 }
 
 /* Render with `put` into a new string, replacing *ret. */

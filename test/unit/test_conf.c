@@ -765,6 +765,36 @@ START_TEST(test_fingerprint)
 }
 END_TEST
 
+/* Every [network] key that tend-net or tend reads is in the fingerprint:
+ * a reload that changes it must say that tend needs a restart. Each pair
+ * differs in one key only. */
+START_TEST(test_fingerprint_network)
+{
+	static const char *const pairs[][2] = {
+		{ "host_address = 10.9.0.1/24", "host_address = 10.9.0.1/24, fd00::1/64" },
+		{ "host_address = 10.9.0.1/24, fd00::1/64", "host_address = 10.9.0.1/24, fd00::2/64" },
+		{ "publish = 8080:80", "publish = 127.0.0.1:8080:80" },
+		{ "publish = 127.0.0.1:8080:80", "publish = 127.0.0.2:8080:80" },
+		{ "publish = 8080:80", "publish = 8080:80/udp" },
+		{ "address = 10.9.0.5/24", "address = 10.9.0.5/24, fd00::5/64" },
+		{ "route = 10.1.0.0/16 via 10.9.0.1", "route = 10.1.0.0/16 via 10.9.0.2" },
+		{ "hosts = a=10.9.0.7", "hosts = a=10.9.0.8" },
+		{ "dns = 10.9.0.53", "dns = 10.9.0.54" },
+		{ "bridge = br0", "bridge = br1" },
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		char ta[256], tb[256];
+		snprintf(ta, sizeof(ta), "[network]\ninterface = eth0\n%s\n[service:web]\ncommand = x\n", pairs[i][0]);
+		snprintf(tb, sizeof(tb), "[network]\ninterface = eth0\n%s\n[service:web]\ncommand = x\n", pairs[i][1]);
+		struct conf *a = load_ok(ta), *b = load_ok(tb);
+		ck_assert_msg(strcmp(a->net_fingerprint, b->net_fingerprint) != 0, "same fingerprint: '%s' and '%s'",
+			      pairs[i][0], pairs[i][1]);
+		conf_free(a);
+		conf_free(b);
+	}
+}
+END_TEST
+
 START_TEST(test_unreadable)
 {
 	struct conf_diag d = { 0 };
@@ -889,6 +919,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_after);
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_fingerprint);
+	tcase_add_test(tc, test_fingerprint_network);
 	tcase_add_test(tc, test_unreadable);
 	suite_add_tcase(s, tc);
 
