@@ -102,7 +102,7 @@ enum fsm_action {
 	FSM_A_WATCH_STATUS = 1 << 4, /* watch the status pipe of the new child */
 	/* 1 << 5: free (was an unasked SIGKILL to what a leader left) */
 	FSM_A_KILL_NOW = 1 << 6,     /* SIGKILL the group, stop the timer */
-	FSM_A_KILL_STOP = 1 << 7,    /* stop_signal (+SIGCONT) to the group, stop_timeout timer */
+	FSM_A_KILL_STOP = 1 << 7,    /* stop_signal to the group (+SIGCONT to the stopped), stop_timeout timer */
 	FSM_A_KEEP_STATUS = 1 << 8,  /* remember the leader's status for the end */
 	FSM_A_END = 1 << 9,          /* record the end of the run: status, times */
 	FSM_A_BECAME_READY = 1 << 10, /* record when, log it, failures to 0 */
@@ -118,7 +118,7 @@ enum fsm_action {
 	FSM_A_BACKOFF_TIMER = 1 << 19, /* the backoff delay */
 	FSM_A_SPAWN = 1 << 20,       /* fork/exec; FSM_SPAWNED or FSM_SPAWN_FAILED follows */
 	/* Beside FSM_A_KILL_STOP, in its place: */
-	FSM_A_KILL_STOP_LEADER = 1 << 21, /* stop_signal (+SIGCONT) to the leader, stop_timeout timer */
+	FSM_A_KILL_STOP_LEADER = 1 << 21, /* stop_signal to the leader (+SIGCONT if stopped), stop_timeout timer */
 	/* After the announcement, with the others above: */
 	FSM_A_EVERY_TIMER = 1 << 22, /* `every` after the last start: the next run */
 };

@@ -8,6 +8,7 @@
  * timestamps when the service exits, never with timers of their own. */
 #include "config.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -233,6 +234,54 @@ static uint64_t stop_timeout_ms(const struct svc *s)
 
 /* ---- facts and effects ------------------------------------------------- */
 
+/* The state letter and process group of pid from /proc; 0 when unknown. */
+static char proc_state(const char *pid, pid_t *pgrp)
+{
+	char path[300], buf[512], st;
+	int pg;
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = 0;
+	char *p = strrchr(buf, ')'); /* the name may hold anything */
+	if (!p || sscanf(p + 1, " %c %*d %d", &st, &pg) != 2)
+		return 0;
+	*pgrp = pg;
+	return st;
+}
+
+/* After stop_signal: a stopped process must wake to see it, so the stopped
+ * ones (of the group, or the leader alone) get SIGCONT, and no other: a
+ * running process that catches SIGCONT would see a signal nobody meant
+ * (dumb-init sends what its command left SIGTERM alone). Without /proc,
+ * SIGCONT to all of them. */
+static void wake_stopped(struct svc *s, bool group)
+{
+	pid_t pg = 0;
+	if (!group) {
+		char me[16], st;
+		snprintf(me, sizeof(me), "%d", (int)s->pid);
+		st = proc_state(me, &pg);
+		if (st == 'T' || st == 0) /* stopped, or not known */
+			kill(s->pid, SIGCONT);
+		return;
+	}
+	DIR *d = opendir("/proc");
+	if (!d) {
+		svc_kill(s, SIGCONT);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && proc_state(de->d_name, &pg) == 'T' &&
+		    pg == s->pid)
+			kill((pid_t)strtol(de->d_name, NULL, 10), SIGCONT);
+	closedir(d);
+}
+
 static void describe(int status, char *buf, size_t len)
 {
 	if (WIFSIGNALED(status))
@@ -414,7 +463,7 @@ static void feed(struct svc *s, const struct input *in)
 	if (a & FSM_A_KILL_STOP) {
 		svc_kill(s, s->conf->stop_signal);
 		if (s->conf->stop_signal != SIGCONT)
-			svc_kill(s, SIGCONT); /* a stopped process must wake to die */
+			wake_stopped(s, true);
 		arm_timer(s, stop_timeout_ms(s));
 	}
 	if (a & FSM_A_KILL_STOP_LEADER) {
@@ -423,7 +472,7 @@ static void feed(struct svc *s, const struct input *in)
 		if (s->pid > 0) {
 			kill(s->pid, s->conf->stop_signal);
 			if (s->conf->stop_signal != SIGCONT)
-				kill(s->pid, SIGCONT);
+				wake_stopped(s, false);
 		}
 		arm_timer(s, stop_timeout_ms(s));
 	}
