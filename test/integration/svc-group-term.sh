@@ -12,14 +12,20 @@
 #     the next leader starts only after the old group is empty (/proc).
 # (d) a remnant that outlives TERM, stop_timeout = 60s: tend's second
 #     SIGTERM kills it at once.
+# (e) tend -- CMD: a process left stopped (SIGSTOP) is woken to see its
+#     SIGTERM; in (a) the running one got no SIGCONT (dumb-init's test
+#     reads the first signal its print_signals saw).
+# (f) as (a), with tend PID 1 of its own PID namespace.
 . "$TOP_SRCDIR/test/lib.sh"
 . "$TOP_SRCDIR/test/integration/svc-lib.sh"
 
 # child.sh MARK MODE: a process left in its leader's group. exit: its TERM
 # handler writes the mark and exits; stay: writes it and goes on; clean:
 # takes 0.5 s to clean up, then exits. Writes its pid once the trap is set.
+# A SIGCONT it sees is written to MARK.cont.
 cat >"$T/child.sh" <<'EOT'
 M=$1
+trap 'echo got-cont >>$M.cont' CONT
 case $2 in
 exit) trap 'echo got-term >>$M; exit 0' TERM ;;
 stay) trap 'echo got-term >>$M' TERM ;;
@@ -29,12 +35,14 @@ echo $$ >$M.pid
 while :; do sleep 0.2; done
 EOT
 
-# The leader of a single-command tend: the child in its group, then exit 3.
+# The leader of a single-command tend: the child in its group (stopped
+# with a third argument), then exit 3.
 single() {
 	local m=$1 mode=$2
 	cleanup "kill -KILL \$(cat $m.pid 2>/dev/null) 2>/dev/null"
-	"$TEND" -- sh -c 'sh "$0" "$1" "$2" & while [ ! -s "$1.pid" ]; do sleep 0.05; done; exit 3' \
-		"$T/child.sh" "$m" "$mode" >>"$OUT" 2>>"$LOG" &
+	"$TEND" -- sh -c 'sh "$0" "$1" "$2" & while [ ! -s "$1.pid" ]; do sleep 0.05; done
+		[ -z "$3" ] || kill -STOP $(cat "$1.pid"); exit 3' \
+		"$T/child.sh" "$m" "$mode" "${3:-}" >>"$OUT" 2>>"$LOG" &
 	TEND_PID=$!
 	cleanup "_svc_kill_tree $TEND_PID"
 }
@@ -45,6 +53,7 @@ tend_wait 10
 check_eq "(a) tend exits with the command's status" 3 "$TEND_RC"
 check_eq "(a) the process left in the group got SIGTERM (its handler ran)" got-term "$(cat "$T/a" 2>/dev/null)"
 check "(a) and it is gone" proc_ended "$(cat "$T/a.pid")"
+check "(a) running, it got no SIGCONT" test ! -e "$T/a.cont"
 
 # (b)
 t0=$(now_ms)
@@ -109,3 +118,21 @@ t1=$(now_ms)
 check_eq "(d) a second SIGTERM ends tend at once (status of the service, 0)" 0 "$TEND_RC"
 check "(d) within 2 s ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 2000
 check "(d) the remnant is gone" proc_ended "$(cat "$T/d.pid")"
+
+# (e)
+single "$T/e" exit stopped
+tend_wait 10
+check_eq "(e) tend exits with the command's status" 3 "$TEND_RC"
+check_eq "(e) the stopped process was woken and its TERM handler ran" got-term "$(cat "$T/e" 2>/dev/null)"
+check "(e) it is gone" proc_ended "$(cat "$T/e.pid")"
+
+# (f) tend as PID 1 of its own PID namespace: as (a)
+if unshare --pid --fork --mount-proc true 2>/dev/null; then
+	timeout 10 unshare --pid --fork --mount-proc "$TEND" -- sh -c \
+		'sh "$0" "$1" exit & while [ ! -s "$1.pid" ]; do sleep 0.05; done; exit 3' \
+		"$T/child.sh" "$T/f" >>"$OUT" 2>>"$LOG"
+	check_eq "(f) as PID 1: tend exits with the command's status" 3 "$?"
+	check_eq "(f) as PID 1: the process left got SIGTERM (its handler ran)" got-term "$(cat "$T/f" 2>/dev/null)"
+else
+	echo "# (f) skipped: no unshare --pid here"
+fi
