@@ -55,7 +55,8 @@ check_eq "service fds: only 0 1 2" "0 1 2" "$(ls "/proc/$PID/fd" | sort -n | xar
 check_eq "second service fds: only 0 1 2" "0 1 2" "$(ls "/proc/$PPID_/fd" | sort -n | xargs)"
 check_eq "stdin is /dev/null" /dev/null "$(readlink "/proc/$PID/fd/0")"
 check_eq "directory" "$T/wd" "$(readlink "/proc/$PID/cwd")"
-check_eq "default directory is tend's own (not PID 1: it stays there)" "$(readlink "/proc/$TEND_PID/cwd")" "$(readlink "/proc/$PPID_/cwd")"
+check_eq "default directory is the one tend was started in" "$(pwd -P)" "$(readlink "/proc/$PPID_/cwd")"
+check_eq "tend itself left it for / (not PID 1 either: it pins no mount)" / "$(readlink "/proc/$TEND_PID/cwd")"
 check_eq "umask" 0027 "$(proc_status "$PID" Umask)"
 check_eq "limit_nofile soft:hard" "1234 2345" \
 	"$(awk '/^Max open files/ {print $4, $5}' "/proc/$PID/limits")"
