@@ -42,6 +42,10 @@ if ! timeout 900 "$TOP_SRCDIR/examples/demo/up" >"$tmp/up.log" 2>&1; then
 fi
 ok "examples/demo/up"
 check "up ends with rows from MariaDB" grep -q '"served by uvicorn under tend"' "$tmp/up.log"
+# tend's libraries come from the rootfs' own packages, none from the host
+# (a sanitizer build's runtimes have no package in the rootfs: those only)
+check "no library of tend's copied from the host into a rootfs" \
+	sh -c "! grep 'from the host (not in the rootfs)' '$tmp/up.log' | grep -vE '/lib(asan|ubsan)\.so'"
 
 # The host ends of the two veths, on the bridge tend0.
 hostends=$(ip -j link show master tend0 | jq -r '.[].ifname' | sort)
