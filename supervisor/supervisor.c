@@ -13,7 +13,7 @@
  *             as PID 1, then wait for a tendctl that asked for the shutdown
  *             to end (2 s at most), since the sweep would kill it
  *   LEFTOVERS SIGTERM to every process left (the namespace as PID 1, our
- *             children as a subreaper), SIGKILL after 2 s at most
+ *             descendants as a subreaper), SIGKILL after 2 s at most
  *   DONE      ev_break: main() exits with sup_exit_status()
  * A second SIGTERM/SIGINT skips every remaining wait. */
 #include "config.h"
@@ -21,6 +21,8 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -138,10 +140,109 @@ static int children_file(int sig)
 	return n;
 }
 
+/* The parent of /proc/NAME, or -1. */
+static pid_t proc_ppid(const char *name)
+{
+	char path[300], buf[512];
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", name);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = 0;
+	/* The name in parentheses may hold anything: the fields follow the
+	 * last ')'. */
+	char *p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+struct proc_pp {
+	pid_t pid, ppid;
+	bool ours;
+};
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct proc_pp *)a)->pid, y = ((const struct proc_pp *)b)->pid;
+	return (x > y) - (x < y);
+}
+
+/* Every descendant of ours, as the contract says of a subreaper's sweep,
+ * not only our children: a child's own children would otherwise get the
+ * SIGTERM only after their parent ended and they came to us, which is
+ * after the sweep. One pass over /proc, then the set grows from our pid
+ * until it stops growing. Signals them (sig 0: none) and returns how
+ * many of them are our children, or -1 when memory is short. */
+static int signal_descendants(int sig)
+{
+	struct proc_pp *v = NULL;
+	size_t n = 0, cap = 0;
+	pid_t self = getpid();
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		pid_t ppid = proc_ppid(de->d_name);
+		if (ppid < 0)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct proc_pp *nv = realloc(v, nc * sizeof(*v));
+			if (!nv) {
+				closedir(d);
+				free(v);
+				return -1;
+			}
+			v = nv;
+			cap = nc;
+		}
+		v[n++] = (struct proc_pp){ .pid = (pid_t)strtol(de->d_name, NULL, 10), .ppid = ppid };
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_pid);
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t i = 0; i < n; i++) {
+			if (v[i].ours)
+				continue;
+			struct proc_pp key = { .pid = v[i].ppid };
+			struct proc_pp *parent = bsearch(&key, v, n, sizeof(*v), cmp_pid);
+			if (v[i].ppid == self || (parent && parent->ours))
+				v[i].ours = grew = true;
+		}
+	}
+	int children = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].ours)
+			continue;
+		if (v[i].ppid == self)
+			children++;
+		if (sig)
+			kill(v[i].pid, sig);
+	}
+	free(v);
+	return children;
+}
+
 /* Signal (sig 0: only count) every child of ours, reparented orphans
- * included. Returns how many there were. */
+ * included, and every descendant of theirs. Returns how many children
+ * there were. */
 static unsigned signal_children(int sig)
 {
+	if (sig) {
+		int r = signal_descendants(sig);
+		if (r >= 0)
+			return (unsigned)r;
+	}
 	int quick = children_file(sig);
 	if (quick >= 0)
 		return (unsigned)quick;
@@ -151,19 +252,9 @@ static unsigned signal_children(int sig)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		char path[300], buf[512];
-		int ppid;
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[len] = 0;
-		char *p = strrchr(buf, ')');
-		if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1 || ppid != getpid())
+		if (proc_ppid(de->d_name) != getpid())
 			continue;
 		n++;
 		if (sig)
@@ -175,7 +266,7 @@ static unsigned signal_children(int sig)
 
 /* The processes of ours left, signalled with sig (0: only counted). As
  * PID 1: everything in the namespace (1 when there is any, kill(-1) does
- * not count). As a subreaper: our children. */
+ * not count). As a subreaper: our descendants (counted: our children). */
 static unsigned leftovers(const struct sup *s, int sig)
 {
 	if (s->o.pid1)
@@ -577,9 +668,10 @@ void sup_signal(struct sup *s, int sig)
 				return;
 			}
 		}
-		/* tini's behaviour: everything forwardable goes to the command. */
-		if (s->main && s->main->pid > 0)
-			kill(s->main->pid, sig);
+		/* tini's behaviour: everything forwardable goes to the command
+		 * (or to what it left in its group, while that is ending). */
+		if (s->main)
+			(void)svc_forward(s->main, sig);
 		return;
 	}
 	/* The halt signals of LXC (SIGPWR) and systemd (SIGRTMIN+3) mean

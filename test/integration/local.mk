@@ -97,3 +97,4 @@ integration_tests += test/integration/svc-group-term.sh
 integration_tests += test/integration/bench-charts.sh
 integration_tests += test/integration/pictures.sh
 integration_tests += test/integration/log-follow-slots.sh
+integration_tests += test/integration/svc-sweep-descendants.sh
