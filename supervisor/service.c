@@ -130,6 +130,16 @@ bool svc_ready_or_done(const struct svc *s)
 	       (s->fsm.state == SVC_EXITED && s->conf->type == CONF_SVC_ONESHOT && s->fsm.succeeded);
 }
 
+int svc_forward(struct svc *s, int sig)
+{
+	if (s->pid <= 0)
+		return -ESRCH;
+	/* Its pid is still the group's id: the kernel does not hand out a
+	 * pid again while a live group is named by it. */
+	pid_t to = s->fsm.leader_gone ? -s->pid : s->pid;
+	return kill(to, sig) < 0 ? -errno : 0;
+}
+
 int svc_kill(struct svc *s, int sig)
 {
 	if (s->pid <= 0)

@@ -75,6 +75,10 @@ void svc_notify_status(struct svc *s, const char *value);
 void svc_hold_back(struct svc *s);
 /* Send a signal to the service's process group. */
 int svc_kill(struct svc *s, int sig);
+/* A signal forwarded to the service (single-command mode): to its leader,
+ * or, once the leader is gone and its group lives on (being given
+ * stop_timeout), to that group. -ESRCH when there is neither. */
+int svc_forward(struct svc *s, int sig);
 
 /* ---- reading ---- */
 enum svc_state svc_state(const struct svc *s);

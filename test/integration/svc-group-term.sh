@@ -16,6 +16,8 @@
 #     SIGTERM; in (a) the running one got no SIGCONT (dumb-init's test
 #     reads the first signal its print_signals saw).
 # (f) as (a), with tend PID 1 of its own PID namespace.
+# (g) tend -- CMD: a signal tend forwards while what the command left is
+#     being given its 2 s reaches that group (the leader is gone).
 . "$TOP_SRCDIR/test/lib.sh"
 . "$TOP_SRCDIR/test/integration/svc-lib.sh"
 
@@ -29,6 +31,7 @@ trap 'echo got-cont >>$M.cont' CONT
 case $2 in
 exit) trap 'echo got-term >>$M; exit 0' TERM ;;
 stay) trap 'echo got-term >>$M' TERM ;;
+usr1) trap 'echo got-term >>$M' TERM; trap 'echo got-usr1 >>$M.usr1' USR1 ;;
 clean) trap 'echo term >>$M; sleep 0.5; echo child-exit >>$M; exit 0' TERM ;;
 esac
 echo $$ >$M.pid
@@ -136,3 +139,12 @@ if unshare --pid --fork --mount-proc true 2>/dev/null; then
 else
 	echo "# (f) skipped: no unshare --pid here"
 fi
+
+# (g)
+single "$T/g" usr1
+wait_file 10 "$T/g" || die "(g) the remnant got no TERM"
+kill -USR1 "$TEND_PID"
+wait_file 3 "$T/g.usr1"
+check_eq "(g) SIGUSR1 to tend after the command exited reaches what it left" got-usr1 "$(cat "$T/g.usr1" 2>/dev/null)"
+tend_wait 10
+check_eq "(g) tend exits with the command's status" 3 "$TEND_RC"
