@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,8 +31,11 @@
  * contract's 2 s between SIGTERM and SIGKILL, as in the final sweep (no
  * file sets a stop_timeout there; [tend]'s default would be 10 s). */
 #define SINGLE_STOP_MS 2000
+/* After a SIGKILL, how often to look whether the group is gone (s). */
+#define GROUP_POLL 0.2
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void group_poll_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void status_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void probe_child_setup(void *userdata);
@@ -64,6 +68,9 @@ int svc_new(struct sup *sup, const struct conf_service *conf, struct svc **ret)
 	s->status_fd = -1;
 	s->last_status = -1;
 	ev_init(&s->timer, timer_cb);
+	ev_init(&s->group_poll, group_poll_cb);
+	s->group_poll.repeat = GROUP_POLL;
+	s->group_poll.data = s;
 	s->timer.data = s;
 	ev_init(&s->probe_timer, probe_timer_cb);
 	s->probe_timer.data = s;
@@ -92,6 +99,7 @@ struct svc *svc_free(struct svc *s)
 		return NULL;
 	stop_probes(s);
 	ev_timer_stop(LOOP(s), &s->timer);
+	ev_timer_stop(LOOP(s), &s->group_poll);
 	ev_io_stop(LOOP(s), &s->status_io);
 	safe_close(s->status_fd);
 	output_free(s->out);
@@ -333,6 +341,56 @@ static void next_delay(struct svc *s, uint64_t now)
 	s->restarts++;
 }
 
+/* Whether the process group pgid still has a process that may run: a
+ * member that is only a zombie waits for a parent of its own (one outside
+ * the group, which tend never hears of) and counts as gone, or a service
+ * could hold its own stop, and tend's shutdown with it, for ever. */
+static bool group_lives(pid_t pgid)
+{
+	if (kill(-pgid, 0) < 0 && errno == ESRCH)
+		return false;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return true; /* cannot tell: as kill() says */
+	bool live = false;
+	struct dirent *de;
+	while (!live && (de = readdir(d))) {
+		char path[300], buf[512], state;
+		int pgrp;
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = 0;
+		/* pid (comm) state ppid pgrp: comm may hold anything, the
+		 * fields follow the last ')'. */
+		char *p = strrchr(buf, ')');
+		if (p && sscanf(p + 2, "%c %*d %d", &state, &pgrp) == 2 && pgrp == pgid && state != 'Z')
+			live = true;
+	}
+	closedir(d);
+	return live;
+}
+
+/* After the SIGKILL nothing more is sent, but what is left of the group
+ * may end without tend hearing of it (reaped by a parent of its own
+ * outside the group): look again every GROUP_POLL seconds until the run
+ * is over. */
+static void group_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct svc *s = w->data;
+	if (s->fsm.state != SVC_STOPPING || s->pid <= 0) {
+		ev_timer_stop(loop, w);
+		return;
+	}
+	if (s->fsm.leader_gone)
+		event(s, FSM_REAPED);
+}
+
 /* What the machine may need to know, measured now. */
 static struct fsm_facts measure(const struct svc *s, const struct input *in, uint64_t now)
 {
@@ -352,10 +410,8 @@ static struct fsm_facts measure(const struct svc *s, const struct input *in, uin
 		.policy = c->restart,
 		.sup_stopping = sup_is_stopping(s->sup),
 	};
-	if (s->pid > 0 && in->ev == FSM_EXIT)
-		f.group_alive = kill(-s->pid, 0) == 0;
-	else if (s->pid > 0 && in->ev == FSM_REAPED && s->fsm.leader_gone)
-		f.group_alive = !(kill(-s->pid, 0) < 0 && errno == ESRCH);
+	if (s->pid > 0 && (in->ev == FSM_EXIT || (in->ev == FSM_REAPED && s->fsm.leader_gone)))
+		f.group_alive = group_lives(s->pid);
 	if (in->ev == FSM_EXIT || in->ev == FSM_REAPED || in->ev == FSM_SPAWN_FAILED) {
 		f.exit_ok = !s->start_error && WIFEXITED(status) && conf_success_exit(c, WEXITSTATUS(status));
 		f.over_limit = over_limit(s, now);
@@ -469,6 +525,7 @@ static void feed(struct svc *s, const struct input *in)
 	if (a & FSM_A_KILL_NOW) {
 		svc_kill(s, SIGKILL);
 		ev_timer_stop(LOOP(s), &s->timer);
+		ev_timer_again(LOOP(s), &s->group_poll);
 	}
 	if (a & FSM_A_KILL_STOP) {
 		svc_kill(s, s->conf->stop_signal);

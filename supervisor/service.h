@@ -29,6 +29,7 @@ struct svc {
 	ev_io status_io;
 	ev_timer timer;                   /* backoff, stop escalation, ready timeout */
 	ev_timer probe_timer;             /* next probe attempt */
+	ev_timer group_poll;              /* after a SIGKILL: is the group gone? */
 	struct probe *probe;
 	unsigned probe_failures;          /* health failures in a row */
 	char probe_state[96];             /* last probe result, for status */
