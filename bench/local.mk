@@ -100,3 +100,25 @@ BENCH_DEMO_RUNS = 20
 bench-charts:
 	bash '$(abs_top_srcdir)/bench/charts' '$(BENCH_OUT)'
 	bash '$(abs_top_srcdir)/bench/report' '$(BENCH_OUT)' >'$(BENCH_OUT)/report.md'
+# The headline run shown in README.md and bench/README.md: its charts in
+# bench/pictures/, its raw results and tables in bench/pictures/results/
+# (`bench/charts bench/pictures/results bench/pictures` draws the same
+# bytes again). `make bench-pictures` (root, a build without sanitizers,
+# the peers installed) makes a new run and puts it there.
+BENCH_PICTURES = bench/pictures/restart-interval.svg bench/pictures/idle-syscalls.svg \
+	bench/pictures/reaping.svg bench/pictures/signal-latency.svg bench/pictures/memory.svg \
+	bench/pictures/net-setup.svg bench/pictures/demo-first-request.svg
+EXTRA_DIST += $(BENCH_PICTURES) bench/pictures/results/machine.tsv bench/pictures/results/report.md \
+	bench/pictures/results/pid1.tsv bench/pictures/results/pid1.samples.tsv \
+	bench/pictures/results/restart.tsv bench/pictures/results/restart.samples.tsv \
+	bench/pictures/results/many-services.tsv bench/pictures/results/many-services.samples.tsv \
+	bench/pictures/results/net-setup.tsv bench/pictures/results/net-setup.samples.tsv \
+	bench/pictures/results/demo-startup.tsv bench/pictures/results/demo-startup.samples.tsv
+.PHONY: bench-pictures
+bench-pictures:
+	INITS='tend tend-static tini dumb-init catatonit' $(MAKE) $(AM_MAKEFLAGS) bench
+	$(MAKE) $(AM_MAKEFLAGS) bench-demo
+	$(MAKE) $(AM_MAKEFLAGS) bench-charts
+	mkdir -p '$(abs_top_srcdir)/bench/pictures/results'
+	cp '$(BENCH_OUT)'/*.svg '$(abs_top_srcdir)/bench/pictures/'
+	cp '$(BENCH_OUT)'/*.tsv '$(BENCH_OUT)/report.md' '$(abs_top_srcdir)/bench/pictures/results/'

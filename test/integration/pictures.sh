@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The pictures the READMEs show (issue 18): every picture that README.md and
-# examples/demo/README.md link (`](x.svg)` or `<img src="x.svg">`) is in the
+# The pictures the READMEs show (issue 18): every picture that README.md,
+# examples/demo/README.md and bench/README.md link (`](x.svg)` or
+# `<img src="x.svg">`) is in the
 # tree, is well-formed XML and is an SVG; a copy of a README linking a
 # missing, a broken or a non-SVG picture is caught. And the capture script
 # runs without the demo: `examples/demo/capture --from` renders a session
@@ -45,7 +46,7 @@ check_links() {
 	return $bad
 }
 
-for md in README.md examples/demo/README.md; do
+for md in README.md examples/demo/README.md bench/README.md; do
 	n=$(links "$TOP_SRCDIR/$md" | grep -c . || true)
 	if out=$(check_links "$TOP_SRCDIR/$md" "$(dirname "$TOP_SRCDIR/$md")"); then
 		ok "$md: its $n linked pictures are in the tree and are SVG"
@@ -55,6 +56,11 @@ for md in README.md examples/demo/README.md; do
 done
 n=$(links "$TOP_SRCDIR/examples/demo/README.md" | grep -c . || true)
 check "examples/demo/README.md shows the demo's five steps" test "$n" -ge 5
+# The headline charts of bench/charts: README.md shows some, bench/README.md all.
+n=$(links "$TOP_SRCDIR/bench/README.md" | grep -c '^pictures/.*\.svg$' || true)
+check "bench/README.md shows the seven headline charts" test "$n" -ge 7
+n=$(links "$TOP_SRCDIR/README.md" | grep -c '^bench/pictures/.*\.svg$' || true)
+check "README.md shows charts of the headline run" test "$n" -ge 1
 
 # The check itself: a copy of each README linking what is not there, or not
 # an SVG, must fail (the real README is not touched).
