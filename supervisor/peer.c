@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/procstat.h"
 #include "common/util.h"
 #include "supervisor/peer.h"
 
@@ -25,26 +26,13 @@
 #define MAX_DEPTH 4096
 #define MAX_RESTARTS 8
 
-/* PPid of pid from /proc/PID/stat: after the last ')' (the command may
- * hold anything), the state, then the ppid. */
 static int read_ppid(pid_t pid, pid_t *ret)
 {
-	char path[32], buf[512];
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return errno == ESRCH ? -ESRCH : -errno;
-	buf[n] = 0;
-	const char *p = strrchr(buf, ')');
-	int ppid;
-	char state;
-	if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2 || ppid < 0)
-		return -EIO;
-	*ret = (pid_t)ppid;
+	struct proc_stat st;
+	int r = proc_stat(pid, &st);
+	if (r < 0)
+		return r;
+	*ret = st.ppid;
 	return 0;
 }
 

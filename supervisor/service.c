@@ -8,7 +8,6 @@
  * timestamps when the service exits, never with timers of their own. */
 #include "config.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/procstat.h"
 #include "common/utf8.h"
 #include "supervisor/output.h"
 #include "supervisor/probe.h"
@@ -252,23 +252,11 @@ static uint64_t stop_timeout_ms(const struct svc *s)
 
 /* ---- facts and effects ------------------------------------------------- */
 
-/* The state letter and process group of pid from /proc; 0 when unknown. */
-static char proc_state(const char *pid, pid_t *pgrp)
+static int wake_one(const struct proc_stat *st, void *ud)
 {
-	char path[300], buf[512], st;
-	int pg;
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[len] = 0;
-	char *p = strrchr(buf, ')'); /* the name may hold anything */
-	if (!p || sscanf(p + 1, " %c %*d %d", &st, &pg) != 2)
-		return 0;
-	*pgrp = pg;
-	return st;
+	if (st->state == 'T' && st->pgrp == *(const pid_t *)ud)
+		kill(st->pid, SIGCONT);
+	return 0;
 }
 
 /* After stop_signal: a stopped process must wake to see it, so the stopped
@@ -278,26 +266,14 @@ static char proc_state(const char *pid, pid_t *pgrp)
  * SIGCONT to all of them. */
 static void wake_stopped(struct svc *s, bool group)
 {
-	pid_t pg = 0;
+	struct proc_stat st;
 	if (!group) {
-		char me[16], st;
-		snprintf(me, sizeof(me), "%d", (int)s->pid);
-		st = proc_state(me, &pg);
-		if (st == 'T' || st == 0) /* stopped, or not known */
+		if (proc_stat(s->pid, &st) < 0 || st.state == 'T') /* not known, or stopped */
 			kill(s->pid, SIGCONT);
 		return;
 	}
-	DIR *d = opendir("/proc");
-	if (!d) {
+	if (proc_each(wake_one, &s->pid) < 0)
 		svc_kill(s, SIGCONT);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && proc_state(de->d_name, &pg) == 'T' &&
-		    pg == s->pid)
-			kill((pid_t)strtol(de->d_name, NULL, 10), SIGCONT);
-	closedir(d);
 }
 
 static void describe(int status, char *buf, size_t len)
@@ -341,6 +317,11 @@ static void next_delay(struct svc *s, uint64_t now)
 	s->restarts++;
 }
 
+static int runs_in(const struct proc_stat *st, void *ud)
+{
+	return st->pgrp == *(const pid_t *)ud && st->state != 'Z';
+}
+
 /* Whether the process group pgid still has a process that may run: a
  * member that is only a zombie waits for a parent of its own (one outside
  * the group, which tend never hears of) and counts as gone, or a service
@@ -349,31 +330,8 @@ static bool group_lives(pid_t pgid)
 {
 	if (kill(-pgid, 0) < 0 && errno == ESRCH)
 		return false;
-	DIR *d = opendir("/proc");
-	if (!d)
-		return true; /* cannot tell: as kill() says */
-	bool live = false;
-	struct dirent *de;
-	while (!live && (de = readdir(d))) {
-		char path[300], buf[512], state;
-		int pgrp;
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[len] = 0;
-		/* pid (comm) state ppid pgrp: comm may hold anything, the
-		 * fields follow the last ')'. */
-		char *p = strrchr(buf, ')');
-		if (p && sscanf(p + 2, "%c %*d %d", &state, &pgrp) == 2 && pgrp == pgid && state != 'Z')
-			live = true;
-	}
-	closedir(d);
-	return live;
+	/* Cannot tell (no /proc): as kill() says. */
+	return proc_each(runs_in, &pgid) != 0;
 }
 
 /* After the SIGKILL nothing more is sent, but what is left of the group

@@ -18,7 +18,6 @@
  * A second SIGTERM/SIGINT skips every remaining wait. */
 #include "config.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include <sys/wait.h>
 
 #include "common/log.h"
+#include "common/procstat.h"
 #include "common/strv.h"
 #include "supervisor/notify.h"
 #include "supervisor/service.h"
@@ -140,30 +140,14 @@ static int children_file(int sig)
 	return n;
 }
 
-/* The parent of /proc/NAME, or -1. */
-static pid_t proc_ppid(const char *name)
-{
-	char path[300], buf[512];
-	int ppid;
-
-	snprintf(path, sizeof(path), "/proc/%s/stat", name);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[len] = 0;
-	/* The name in parentheses may hold anything: the fields follow the
-	 * last ')'. */
-	char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
-}
-
 struct proc_pp {
 	pid_t pid, ppid;
 	bool ours;
+};
+
+struct proc_list {
+	struct proc_pp *v;
+	size_t n, cap;
 };
 
 static int cmp_pid(const void *a, const void *b)
@@ -172,64 +156,59 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int add_proc(const struct proc_stat *st, void *ud)
+{
+	struct proc_list *l = ud;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 256;
+		struct proc_pp *nv = realloc(l->v, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n++] = (struct proc_pp){ .pid = st->pid, .ppid = st->ppid };
+	return 0;
+}
+
 /* Every descendant of ours, as the contract says of a subreaper's sweep,
  * not only our children: a child's own children would otherwise get the
  * SIGTERM only after their parent ended and they came to us, which is
  * after the sweep. One pass over /proc, then the set grows from our pid
  * until it stops growing. Signals them (sig 0: none) and returns how
- * many of them are our children, or -1 when memory is short. */
+ * many of them are our children, or < 0 (no /proc, no memory). */
 static int signal_descendants(int sig)
 {
-	struct proc_pp *v = NULL;
-	size_t n = 0, cap = 0;
+	struct proc_list l = { 0 };
 	pid_t self = getpid();
-	DIR *d = opendir("/proc");
-	struct dirent *de;
+	int r = proc_each(add_proc, &l);
 
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		pid_t ppid = proc_ppid(de->d_name);
-		if (ppid < 0)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct proc_pp *nv = realloc(v, nc * sizeof(*v));
-			if (!nv) {
-				closedir(d);
-				free(v);
-				return -1;
-			}
-			v = nv;
-			cap = nc;
-		}
-		v[n++] = (struct proc_pp){ .pid = (pid_t)strtol(de->d_name, NULL, 10), .ppid = ppid };
+	if (r < 0) {
+		free(l.v);
+		return r;
 	}
-	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_pid);
+	qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
 	for (bool grew = true; grew;) {
 		grew = false;
-		for (size_t i = 0; i < n; i++) {
-			if (v[i].ours)
+		for (size_t i = 0; i < l.n; i++) {
+			if (l.v[i].ours)
 				continue;
-			struct proc_pp key = { .pid = v[i].ppid };
-			struct proc_pp *parent = bsearch(&key, v, n, sizeof(*v), cmp_pid);
-			if (v[i].ppid == self || (parent && parent->ours))
-				v[i].ours = grew = true;
+			struct proc_pp key = { .pid = l.v[i].ppid };
+			struct proc_pp *parent = bsearch(&key, l.v, l.n, sizeof(*l.v), cmp_pid);
+			if (l.v[i].ppid == self || (parent && parent->ours))
+				l.v[i].ours = grew = true;
 		}
 	}
 	int children = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i].ours)
+	for (size_t i = 0; i < l.n; i++) {
+		if (!l.v[i].ours)
 			continue;
-		if (v[i].ppid == self)
+		if (l.v[i].ppid == self)
 			children++;
 		if (sig)
-			kill(v[i].pid, sig);
+			kill(l.v[i].pid, sig);
 	}
-	free(v);
+	free(l.v);
 	return children;
 }
 
@@ -238,30 +217,12 @@ static int signal_descendants(int sig)
  * there were. */
 static unsigned signal_children(int sig)
 {
-	if (sig) {
-		int r = signal_descendants(sig);
-		if (r >= 0)
-			return (unsigned)r;
-	}
-	int quick = children_file(sig);
-	if (quick >= 0)
-		return (unsigned)quick;
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	unsigned n = 0;
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		if (proc_ppid(de->d_name) != getpid())
-			continue;
-		n++;
-		if (sig)
-			kill((pid_t)strtol(de->d_name, NULL, 10), sig);
-	}
-	closedir(d);
-	return n;
+	int r = sig ? signal_descendants(sig) : children_file(0);
+	if (r < 0)
+		r = signal_descendants(sig); /* counted from /proc */
+	if (r < 0 && sig)
+		r = children_file(sig); /* no memory: our children at least */
+	return r < 0 ? 0 : (unsigned)r;
 }
 
 /* The processes of ours left, signalled with sig (0: only counted). As
