@@ -40,7 +40,7 @@ bench-net-setup: bench/net-setup-bench$(EXEEXT)
 # (median, p90, max, attempts/s) and notify lines dispatched per second.
 # -O2 without sanitizers; not part of `make check`.
 EXTRA_PROGRAMS += bench/probe-bench
-bench_probe_bench_SOURCES = bench/probe-bench.c supervisor/probe.c supervisor/resolve.c supervisor/notify.c common/log.c common/util.c common/strv.c common/outfd.c common/utf8.c common/safeopen.c
+bench_probe_bench_SOURCES = bench/probe-bench.c supervisor/probe.c supervisor/resolve.c supervisor/notify.c common/procstat.c common/log.c common/util.c common/strv.c common/outfd.c common/utf8.c common/safeopen.c
 bench_probe_bench_CFLAGS = -O2 $(WARN_CFLAGS)
 bench_probe_bench_LDFLAGS = $(HARDEN_LDFLAGS)
 bench_probe_bench_LDADD = $(EV_LIBS) $(CARES_LIBS)

@@ -25,13 +25,13 @@ int proc_stat(pid_t pid, struct proc_stat *ret)
 	if (n < 0)
 		return errno == ESRCH ? -ESRCH : -errno;
 	buf[n] = 0;
-	/* pid (comm) state ppid pgrp ... */
+	/* pid (comm) state ppid pgrp session ... */
 	const char *p = strrchr(buf, ')');
-	int ppid, pgrp;
+	int ppid, pgrp, sid;
 	char state;
-	if (!p || sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) != 3 || ppid < 0)
+	if (!p || sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4 || ppid < 0)
 		return -EIO;
-	*ret = (struct proc_stat){ .pid = pid, .state = state, .ppid = (pid_t)ppid, .pgrp = (pid_t)pgrp };
+	*ret = (struct proc_stat){ .pid = pid, .state = state, .ppid = (pid_t)ppid, .pgrp = (pid_t)pgrp, .sid = (pid_t)sid };
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 struct proc_stat {
 	pid_t pid;
 	char state; /* 'R', 'S', 'T', 'Z'... */
-	pid_t ppid, pgrp;
+	pid_t ppid, pgrp, sid;
 };
 
 /* The stat of pid. 0; -ESRCH when it is gone; -EIO when the file does not

@@ -18,6 +18,7 @@
 #include <sys/un.h>
 
 #include "common/log.h"
+#include "common/procstat.h"
 #include "common/util.h"
 #include "supervisor/notify.h"
 
@@ -371,48 +372,19 @@ int notify_send(const char *socket_path, const char *msg)
 	return 1;
 }
 
-/* Next space-separated decimal field of /proc/PID/stat. */
-static int notify_stat_field(const char **p, long *ret)
-{
-	char *end;
-
-	while (**p == ' ')
-		(*p)++;
-	errno = 0;
-	long v = strtol(*p, &end, 10);
-	if (errno || end == *p)
-		return -EINVAL;
-	*p = end;
-	*ret = v;
-	return 0;
-}
-
 int notify_pid_ids(pid_t pid, pid_t *ret_pgid, pid_t *ret_sid)
 {
-	char path[32];
-	_cleanup_free_ char *stat = NULL;
-	long ppid, pgid, sid;
-	int r;
+	struct proc_stat st;
 
 	if (pid <= 0)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	r = read_full_file(path, &stat, NULL);
+	int r = proc_stat(pid, &st);
 	if (r < 0)
 		return r;
-	/* "PID (COMM) STATE PPID PGRP SESSION ...": COMM may hold anything,
-	 * ')' and spaces too, so start after the last ')'. */
-	const char *p = strrchr(stat, ')');
-	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
-		return -EINVAL;
-	p += 3;
-	if (notify_stat_field(&p, &ppid) < 0 || notify_stat_field(&p, &pgid) < 0 ||
-	    notify_stat_field(&p, &sid) < 0)
-		return -EINVAL;
 	if (ret_pgid)
-		*ret_pgid = (pid_t)pgid;
+		*ret_pgid = st.pgrp;
 	if (ret_sid)
-		*ret_sid = (pid_t)sid;
+		*ret_sid = st.sid;
 	return 0;
 }
 
