@@ -99,3 +99,4 @@ integration_tests += test/integration/pictures.sh
 integration_tests += test/integration/log-follow-slots.sh
 integration_tests += test/integration/svc-sweep-descendants.sh
 integration_tests += test/integration/svc-group-elsewhere.sh
+integration_tests += test/integration/trust-procname.sh
