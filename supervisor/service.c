@@ -406,7 +406,14 @@ static void say(struct svc *s, const struct fsm_step *r, const struct input *in,
 			 s->probe_failures, in->why);
 		return;
 	case FSM_N_READY_TIMEOUT:
-		log_full(LOG_LVL_WARN, 0, NAME(s), "not ready after %s, stopping", fmt_ms(b, sizeof(b), c->ready_timeout_ms));
+		/* Why, when the ready probe said (its reason is sanitized where
+		 * the probe made it, as for health checks). */
+		if (s->probe_state[0] && strcmp(s->probe_state, "ok") != 0)
+			log_full(LOG_LVL_WARN, 0, NAME(s), "not ready after %s (ready probe: %s), stopping",
+				 fmt_ms(b, sizeof(b), c->ready_timeout_ms), s->probe_state);
+		else
+			log_full(LOG_LVL_WARN, 0, NAME(s), "not ready after %s, stopping",
+				 fmt_ms(b, sizeof(b), c->ready_timeout_ms));
 		return;
 	case FSM_N_STOP_TIMEOUT:
 		log_full(LOG_LVL_WARN, 0, NAME(s), "did not stop within %s, sending SIGKILL",

@@ -86,6 +86,7 @@ tend_start "$T/rt.ini"
 tend_wait 10
 T1=$(now_ms)
 check "ready_timeout: logged" log_has "$(svclog slow)not ready after 500ms"
+check "ready_timeout: with the ready probe's last reason" log_has "$(svclog slow)not ready after 500ms (ready probe: connection refused), stopping"
 check_eq "ready_timeout is a failure: tend exits 1" 1 "$TEND_RC"
 check "ready_timeout: not before 500 ms" test $((T1 - T0)) -ge 500
 check "ready_timeout: the service was stopped" proc_ended "$(svc_pid "$T/slow.pid")"
