@@ -3,7 +3,7 @@
  * event cannot happen there, fsm_next says so and changes nothing):
  *
  * (X: disabled, enabled = no; it counts as down.)
- *   START        W D E B F X: clear stop/stay/restart/leader_gone/due;
+ *   START        W D E B F X: clear stop/stay/restart/leader_gone/due/held_back;
  *                booting: W, else fork (the state stays until SPAWNED).
  *                S R Y G: -
  *   SPAWNED      W D E B F X G: S (G: a restart's end forks from it). S R Y: -
@@ -101,12 +101,14 @@ static void go(struct fsm_step *r, enum svc_state st)
 	r->announce = true;
 }
 
-/* A new run: what the last one decided is forgotten (held_back and
- * succeeded are not the run's). */
+/* A new run: what the last one decided is forgotten (succeeded is not
+ * the run's: it says how the last one ended). A run that starts is not
+ * held back any more, whoever started it (tendctl start of a service
+ * whose dependency failed): its own end is judged by its own exit. */
 static void start(struct fsm_step *r, const struct fsm_facts *f)
 {
 	r->next.stop = SVC_STOP_NONE;
-	r->next.stay = r->next.restart = r->next.leader_gone = r->next.due = false;
+	r->next.stay = r->next.restart = r->next.leader_gone = r->next.due = r->next.held_back = false;
 	r->act |= FSM_A_TIMER_STOP | FSM_A_PROBES_STOP | FSM_A_NEW_RUN;
 	if (f->may_start)
 		r->act |= FSM_A_SPAWN;
