@@ -58,9 +58,17 @@ int logring_new(struct ev_loop *loop, size_t size, struct logring **ret)
 
 /* ---- the ring ---------------------------------------------------------- */
 
+/* An offset into the ring. They are below twice its size (start < size,
+ * used <= size), so a subtraction does, not a division: five divisions a
+ * line were a fifth of what relaying `log = json` cost. */
+static size_t wrap(const struct logring *r, size_t off)
+{
+	return off < r->size ? off : off < 2 * r->size ? off - r->size : off % r->size;
+}
+
 static void ring_read(const struct logring *r, size_t off, void *dst, size_t n)
 {
-	off %= r->size;
+	off = wrap(r, off);
 	size_t a = r->size - off < n ? r->size - off : n;
 	memcpy(dst, r->buf + off, a);
 	memcpy((char *)dst + a, r->buf, n - a);
@@ -68,7 +76,7 @@ static void ring_read(const struct logring *r, size_t off, void *dst, size_t n)
 
 static void ring_write(struct logring *r, size_t off, const void *src, size_t n)
 {
-	off %= r->size;
+	off = wrap(r, off);
 	size_t a = r->size - off < n ? r->size - off : n;
 	memcpy(r->buf + off, src, a);
 	memcpy(r->buf, (const char *)src + a, n - a);
@@ -89,7 +97,7 @@ void logring_append(struct logring *r, const char *line, size_t len)
 		len = r->size - HDR;
 	while (r->used + HDR + len > r->size) {
 		size_t drop = HDR + rec_len(r, r->start);
-		r->start = (r->start + drop) % r->size;
+		r->start = wrap(r, r->start + drop);
 		r->used -= drop;
 		r->first++;
 	}
