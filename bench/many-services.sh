@@ -2,7 +2,8 @@
 # bench/many-services.sh: N services (default 1000) under one tend: the time
 # from tend's launch until every service has run its first instruction, and
 # tend's memory per service: (RSS with N services - RSS with 1) / (N - 1),
-# and the same for anonymous memory (heap, what tend allocates per service).
+# and the same for anonymous memory (heap, what tend allocates per service),
+# and the time from SIGTERM to tend's exit with all N stopped.
 # Each service is bench/restart-stamp FILE pause: it appends its start time
 # (CLOCK_MONOTONIC) to FILE and waits.
 #
@@ -42,7 +43,7 @@ lines() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
 rollup() { awk -v k="$2:" '$1==k {print $2}' "/proc/$1/smaps_rollup"; }
 
 # run COUNT: start tend with COUNT services, wait until all ran; prints
-# "ms_until_all rss_kib anon_kib".
+# "ms_until_all rss_kib anon_kib ms_to_stop_all".
 run() {
 	local n=$1 f=$W/stamps.$1 t0 last end
 	rm -f "$f"
@@ -56,10 +57,14 @@ run() {
 	# Settled: every service past exec and tend back in its loop.
 	sleep 0.5
 	last=$(sort -n "$f" | tail -1 | awk '{print $1}')
-	echo "$(( (last - t0) / 1000000 )) $(rollup "$TP" Rss) $(rollup "$TP" Anonymous)"
+	local up=$(( (last - t0) / 1000000 )) rss anon s0 s1
+	rss=$(rollup "$TP" Rss) anon=$(rollup "$TP" Anonymous)
+	s0=$("$STAMP" now)
 	kill -TERM "$TP"
 	end=$(( $(date +%s) + 30 ))
-	while kill -0 "$TP" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.05; done
+	while kill -0 "$TP" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.005; done
+	s1=$("$STAMP" now)
+	echo "$up $rss $anon $(( (s1 - s0) / 1000000 ))"
 	stop_tree "$TP"
 	TP=
 }
@@ -69,14 +74,16 @@ for (( r = 0; r < REPEAT; r++ )); do
 	read -r _ a b <<<"$(run 1)"
 	[ -z "$rss1" ] || [ "$a" -lt "$rss1" ] && rss1=$a
 	[ -z "$anon1" ] || [ "$b" -lt "$anon1" ] && anon1=$b
-	read -r ms a b <<<"$(run "$N")"
-	echo "run $((r + 1)): $N services running after $ms ms, RSS $a KiB, anonymous $b KiB" >&2
+	read -r ms a b st <<<"$(run "$N")"
+	echo "run $((r + 1)): $N services running after $ms ms, RSS $a KiB, anonymous $b KiB; all stopped $st ms after SIGTERM" >&2
+	all_stop+=("$st")
 	[ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ] && best_ms=$ms
 	[ -z "$rssn" ] || [ "$a" -lt "$rssn" ] && rssn=$a
 	[ -z "$anonn" ] || [ "$b" -lt "$anonn" ] && anonn=$b
 	all_ms+=("$ms")
 done
 med_ms=$(printf '%s\n' "${all_ms[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+med_stop=$(printf '%s\n' "${all_stop[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 per_rss=$(awk -v a="$rssn" -v b="$rss1" -v n="$N" 'BEGIN {printf "%.2f", (a - b) / (n - 1)}')
 per_anon=$(awk -v a="$anonn" -v b="$anon1" -v n="$N" 'BEGIN {printf "%.2f", (a - b) / (n - 1)}')
 
@@ -89,6 +96,8 @@ result tend rss_1 KiB "$rss1"
 result tend rss_n KiB "$rssn"
 result tend rss_per_service KiB "$per_rss"
 result tend anon_per_service KiB "$per_anon"
+samples tend stop_all ms "${all_stop[@]}"
+result tend stop_all_median ms "$med_stop"
 
 printf '\n| %d services under one tend | value |\n|---|---:|\n' "$N"
 printf '| time until all are running, ms (median of %d; best) | %s (%s) |\n' "$REPEAT" "$med_ms" "$best_ms"
@@ -96,6 +105,7 @@ printf '| tend RSS with 1 service, KiB | %s |\n' "$rss1"
 printf '| tend RSS with %d services, KiB | %s |\n' "$N" "$rssn"
 printf '| RSS per service, KiB | %s |\n' "$per_rss"
 printf '| anonymous memory per service, KiB | %s |\n' "$per_anon"
+printf '| SIGTERM to tend until all %d stopped and tend ended, ms (median of %d) | %s |\n' "$N" "$REPEAT" "$med_stop"
 if awk -v p="$per_rss" 'BEGIN {exit !(p < 8)}'; then
 	echo "memory per service ${per_rss} KiB, target < 8 KiB: met"
 else
