@@ -84,3 +84,34 @@ kill_pid() { kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }
 
 # Fields of /proc/PID/status.
 proc_status() { awk -v k="$2:" '$1==k { $1=""; sub(/^ /,""); print }' "/proc/$1/status" 2>/dev/null; }
+
+# runc_host_bundle DIR CFGDIR [DEST=SRC...]: a runc bundle in DIR whose
+# rootfs is the host's /usr, /bin, /sbin, /lib, /lib64, /etc bound
+# read-only, the built tend at /tend and each SRC at DEST (read-only), and
+# CFGDIR at /cfg (read-write); it runs /tend -c /cfg/tend.ini, without a
+# terminal. DIR belongs in the test's scratch directory; the caller
+# registers `runc delete -f NAME` for the container it runs from it.
+runc_host_bundle() {
+	local b=$1 c=$2 d m binds='[]'
+	shift 2
+	for d in usr bin sbin lib lib64 etc proc sys dev tmp cfg; do mkdir -p "$b/rootfs/$d" || return 1; done
+	touch "$b/rootfs/tend" || return 1
+	(cd "$b" && runc spec) || return 1
+	for d in usr bin sbin lib lib64 etc; do
+		[ -e "/$d" ] || continue
+		binds=$(jq --arg d "$d" '. + [{"destination": ("/" + $d), "type": "bind", "source": ("/" + $d), "options": ["rbind", "ro"]}]' <<<"$binds")
+	done
+	binds=$(jq --arg t "$TEND" --arg c "$c" '. + [
+		{"destination": "/tend", "type": "bind", "source": $t, "options": ["bind", "ro"]},
+		{"destination": "/cfg", "type": "bind", "source": $c, "options": ["bind", "rw"]}]' <<<"$binds")
+	for m; do
+		touch "$b/rootfs/${m%%=*}" || return 1
+		binds=$(jq --arg d "${m%%=*}" --arg s "${m#*=}" '. + [{"destination": $d, "type": "bind", "source": $s, "options": ["bind", "ro"]}]' <<<"$binds")
+	done
+	jq --argjson binds "$binds" '
+		.process.terminal = false |
+		.process.args = ["/tend", "-c", "/cfg/tend.ini"] |
+		.process.env += ["ASAN_OPTIONS=detect_leaks=0"] |
+		.root.readonly = false |
+		.mounts += $binds' "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+}

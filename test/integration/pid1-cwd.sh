@@ -53,31 +53,18 @@ check_eq "-r: a path the new root lacks gives /" "/" "$out"
 # 4. runc: process.cwd of the bundle, in both modes.
 name=tend-cwd-$TID
 b=$T/bundle
-for d in usr bin sbin lib lib64 etc proc sys dev tmp cfg app; do mkdir -p "$b/rootfs/$d"; done
-touch "$b/rootfs/tend"
 cat >"$T/out/tend.ini" <<'INI'
 [tend]
 control =
 [service:web]
 command = sh -c 'pwd >/cfg/web'
 INI
-(cd "$b" && runc spec)
-binds='[]'
-for d in usr bin sbin lib lib64 etc; do
-	[ -e "/$d" ] || continue
-	binds=$(jq --arg d "$d" '. + [{"destination": ("/" + $d), "type": "bind", "source": ("/" + $d), "options": ["rbind", "ro"]}]' <<<"$binds")
-done
-binds=$(jq --arg t "$TEND" --arg c "$T/out" '. + [
-	{"destination": "/tend", "type": "bind", "source": $t, "options": ["bind", "ro"]},
-	{"destination": "/cfg", "type": "bind", "source": $c, "options": ["bind", "rw"]}]' <<<"$binds")
-runc_cwd() { # MODE ARGS-JSON
-	jq --argjson binds "$binds" --argjson args "$1" '
-		.process.terminal = false |
+runc_host_bundle "$b" "$T/out" || die "cannot make the bundle"
+mkdir -p "$b/rootfs/app"
+runc_cwd() { # ARGS-JSON
+	jq --argjson args "$1" '
 		.process.cwd = "/app" |
-		.process.args = $args |
-		.process.env += ["ASAN_OPTIONS=detect_leaks=0"] |
-		.root.readonly = false |
-		.mounts += $binds' "$b/config.json.orig" >"$b/config.json"
+		.process.args = $args' "$b/config.json.orig" >"$b/config.json"
 	runc run -b "$b" "$name" >"$T/runc.out" 2>"$T/runc.log" </dev/null
 }
 mv "$b/config.json" "$b/config.json.orig"

@@ -10,9 +10,7 @@ need_cmd runc jq
 tmp=$(mktmp)
 name=tend-test-$TID
 b=$tmp/bundle
-mkdir -p "$b/rootfs" "$tmp/cfg"
-for d in usr bin sbin lib lib64 etc proc sys dev tmp cfg; do mkdir -p "$b/rootfs/$d"; done
-touch "$b/rootfs/tend"
+mkdir -p "$tmp/cfg"
 
 cat >"$tmp/cfg/tend.ini" <<'INI'
 [tend]
@@ -25,21 +23,7 @@ command = sh -c 'trap "echo app-stopped >> /cfg/order; exit 0" TERM; echo app-up
 after = db
 INI
 
-(cd "$b" && runc spec)
-binds='[]'
-for d in usr bin sbin lib lib64 etc; do
-	[ -e "/$d" ] || continue
-	binds=$(jq --arg d "$d" '. + [{"destination": ("/" + $d), "type": "bind", "source": ("/" + $d), "options": ["rbind", "ro"]}]' <<<"$binds")
-done
-binds=$(jq --arg t "$TEND" --arg c "$tmp/cfg" '. + [
-	{"destination": "/tend", "type": "bind", "source": $t, "options": ["bind", "ro"]},
-	{"destination": "/cfg", "type": "bind", "source": $c, "options": ["bind", "rw"]}]' <<<"$binds")
-jq --argjson binds "$binds" '
-	.process.terminal = false |
-	.process.args = ["/tend", "-c", "/cfg/tend.ini"] |
-	.process.env += ["ASAN_OPTIONS=detect_leaks=0"] |
-	.root.readonly = false |
-	.mounts += $binds' "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+runc_host_bundle "$b" "$tmp/cfg" || die "cannot make the bundle"
 
 runc run -b "$b" "$name" >"$tmp/out" 2>"$tmp/log" </dev/null &
 rpid=$!

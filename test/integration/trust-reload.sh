@@ -155,29 +155,12 @@ if ! command -v runc >/dev/null 2>&1; then
 fi
 name=tend-trust-$TID
 C=$T/cfg; b=$T/bundle
-mkdir -p "$C" "$b/rootfs"
-for d in usr bin sbin lib lib64 etc proc sys dev tmp cfg; do mkdir -p "$b/rootfs/$d"; done
-touch "$b/rootfs/tend" "$b/rootfs/tendctl"
+mkdir -p "$C"
 printf '%s\n' '[tend]' 'control = /cfg/ctl.sock' '[service:web]' 'command = sleep 1000' '[service:attacker]' \
 	"command = /bin/sh -c 'printf \"\\\\n[service:evil]\\\\ncommand = sleep 1002\\\\ncapabilities = SYS_ADMIN\\\\n\" >>/cfg/tend.ini; /tendctl -s /cfg/ctl.sock reload >/cfg/reload.out 2>&1; echo \$? >/cfg/reload.rc; kill -HUP 1; echo \$? >/cfg/hup.rc; exec sleep 1000'" \
 	>"$C/tend.ini"
 cp "$C/tend.ini" "$C/attacked.ini"
-(cd "$b" && runc spec)
-binds='[]'
-for d in usr bin sbin lib lib64 etc; do
-	[ -e "/$d" ] || continue
-	binds=$(jq --arg d "$d" '. + [{"destination": ("/" + $d), "type": "bind", "source": ("/" + $d), "options": ["rbind", "ro"]}]' <<<"$binds")
-done
-binds=$(jq --arg t "$TEND" --arg k "$TENDCTL" --arg c "$C" '. + [
-	{"destination": "/tend", "type": "bind", "source": $t, "options": ["bind", "ro"]},
-	{"destination": "/tendctl", "type": "bind", "source": $k, "options": ["bind", "ro"]},
-	{"destination": "/cfg", "type": "bind", "source": $c, "options": ["bind", "rw"]}]' <<<"$binds")
-jq --argjson binds "$binds" '
-	.process.terminal = false |
-	.process.args = ["/tend", "-c", "/cfg/tend.ini"] |
-	.process.env += ["ASAN_OPTIONS=detect_leaks=0"] |
-	.root.readonly = false |
-	.mounts += $binds' "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+runc_host_bundle "$b" "$C" "/tendctl=$TENDCTL" || die "cannot make the bundle"
 runc run -b "$b" "$name" >"$T/runc.out" 2>"$T/runc.log" </dev/null &
 rpid=$!
 cleanup "runc delete -f $name"
