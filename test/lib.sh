@@ -115,3 +115,16 @@ runc_host_bundle() {
 		.root.readonly = false |
 		.mounts += $binds' "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
 }
+
+# busybox_rootfs DIR CMD...: a one-binary rootfs in DIR (no debootstrap, no
+# network): the host's busybox as /bin/busybox, /bin/CMD a link to it for
+# each CMD, root alone in /etc/passwd and /etc/group.
+busybox_rootfs() {
+	local r=$1 c
+	shift
+	mkdir -p "$r/bin" "$r/etc" || return 1
+	cp "$(command -v busybox)" "$r/bin/busybox" || return 1
+	for c; do ln -s busybox "$r/bin/$c" || return 1; done
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
+	echo 'root:x:0:' >"$r/etc/group"
+}

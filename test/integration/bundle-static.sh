@@ -22,11 +22,8 @@ chmod +x "$tmp/fake-tend-net"
 export TEND_BIN=$TEND TEND_NET_BIN=$tmp/fake-tend-net TENDCTL_BIN=
 unset TEND_STATIC_BIN
 
-mkdir -p "$tmp/base/bin" "$tmp/base/etc" "$tmp/app"
-cp "$(command -v busybox)" "$tmp/base/bin/busybox"
-for c in sh sleep cat id; do ln -s busybox "$tmp/base/bin/$c"; done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/base/etc/passwd"
-echo 'root:x:0:' >"$tmp/base/etc/group"
+busybox_rootfs "$tmp/base" sh sleep cat id || die "cannot make the rootfs"
+mkdir -p "$tmp/app"
 echo hello >"$tmp/app/file.txt"
 cat >"$tmp/net.ini" <<'EOS'
 [network]

@@ -18,11 +18,8 @@ chmod +x "$tmp/fake-tend-net"
 export TEND_BIN=$TEND TEND_NET_BIN=$tmp/fake-tend-net
 if [ -x "$TENDCTL" ]; then export TENDCTL_BIN=$TENDCTL; else export TENDCTL_BIN=; fi
 
-mkdir -p "$tmp/base/bin" "$tmp/base/etc" "$tmp/app/sub"
-cp "$(command -v busybox)" "$tmp/base/bin/busybox"
-for c in sh sleep cat id; do ln -s busybox "$tmp/base/bin/$c"; done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/base/etc/passwd"
-echo 'root:x:0:' >"$tmp/base/etc/group"
+busybox_rootfs "$tmp/base" sh sleep cat id || die "cannot make the rootfs"
+mkdir -p "$tmp/app/sub"
 echo hello >"$tmp/app/sub/file.txt"
 printf 'SECRET=%s\n' "s3cr3t" >"$tmp/web.env"
 cat >"$tmp/tend.ini" <<'EOS'

@@ -25,11 +25,8 @@ printf '#!/bin/sh\nexit 0\n' >"$tmp/fake-tend-net"
 chmod +x "$tmp/fake-tend-net"
 export TEND_BIN=$TEND TEND_NET_BIN=$tmp/fake-tend-net TENDCTL_BIN=
 
-mkdir -p "$tmp/base/bin" "$tmp/base/etc" "$tmp/base/tmp" "$tmp/app"
-cp "$(command -v busybox)" "$tmp/base/bin/busybox"
-for c in sh sleep cat httpd pwd; do ln -s busybox "$tmp/base/bin/$c"; done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/base/etc/passwd"
-echo 'root:x:0:' >"$tmp/base/etc/group"
+busybox_rootfs "$tmp/base" sh sleep cat httpd pwd || die "cannot make the rootfs"
+mkdir -p "$tmp/base/tmp" "$tmp/app"
 echo "served from the image $TID" >"$tmp/app/index.html"
 cat >"$tmp/tend.ini" <<'EOS'
 [tend]
