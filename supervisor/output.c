@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "common/log.h"
 #include "common/outfd.h"
@@ -294,7 +295,8 @@ static void relay_lines(struct stream *s, bool last)
 	s->len -= start;
 }
 
-static bool read_some(struct stream *s)
+/* One read, relayed: the bytes read, or <= 0. */
+static ssize_t read_some(struct stream *s)
 {
 	ssize_t n = read(s->rfd, s->buf + s->len, sizeof(s->buf) - s->len);
 	if (n <= 0) {
@@ -304,17 +306,33 @@ static bool read_some(struct stream *s)
 			relay_lines(s, true);
 			s->ended = false;
 		}
-		return false;
+		return n;
 	}
 	s->len += (size_t)n;
 	relay_lines(s, false);
-	return true;
+	return n;
+}
+
+/* The service ended: what is in its pipe now, its last line too, and no
+ * more. A process it left behind may hold the pipe and write faster than
+ * tend relays: reading until the pipe is empty would never end then. */
+static void read_left(struct stream *s)
+{
+	int avail = 0;
+	size_t done = 0;
+	ssize_t n;
+
+	s->ended = true;
+	(void)ioctl(s->rfd, FIONREAD, &avail);
+	/* One read past what was there: the one that finds it empty. */
+	while (s->ended && done <= (size_t)avail && (n = read_some(s)) > 0)
+		done += (size_t)n;
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct stream *s = w->data;
-	if (read_some(s) && !s->file)
+	if (read_some(s) > 0 && !s->file)
 		flush(loop);
 }
 
@@ -419,11 +437,7 @@ static void stream_free(struct stream *s)
 	 * bound takes it (past it, dropped and counted). tend does not wait
 	 * for more. */
 	safe_close(s->wfd);
-	ssize_t n;
-	while ((n = read(s->rfd, s->buf + s->len, sizeof(s->buf) - s->len)) > 0) {
-		s->len += (size_t)n;
-		relay_lines(s, false);
-	}
+	read_left(s);
 	relay_lines(s, true);
 	safe_close(s->rfd);
 	free(s);
@@ -523,11 +537,12 @@ void output_service_ended(struct output *o)
 		struct stream *s = o->s[i];
 		if (!s)
 			continue;
-		s->ended = true;
-		/* What is in the pipe now, as far as tend's stdout takes it
-		 * (paused, the reader gets it when it resumes). */
-		while ((s->file || !out.paused) && s->ended && read_some(s))
-			;
+		/* As far as tend's stdout takes it (paused, the reader gets
+		 * it when it resumes). */
+		if (s->file || !out.paused)
+			read_left(s);
+		else
+			s->ended = true;
 	}
 	flush(o->loop);
 }

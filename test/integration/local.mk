@@ -100,3 +100,5 @@ integration_tests += test/integration/log-follow-slots.sh
 integration_tests += test/integration/svc-sweep-descendants.sh
 integration_tests += test/integration/svc-group-elsewhere.sh
 integration_tests += test/integration/trust-procname.sh
+integration_tests += test/integration/svc-group-orphans.sh
+integration_tests += test/integration/hostile-output-leftover.sh
