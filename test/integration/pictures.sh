@@ -2,14 +2,17 @@
 # The pictures the READMEs show (issue 18): every picture that README.md,
 # examples/demo/README.md and bench/README.md link (`](x.svg)` or
 # `<img src="x.svg">`) is in the
-# tree, is well-formed XML and is an SVG; a copy of a README linking a
-# missing, a broken or a non-SVG picture is caught. And the capture script
-# runs without the demo: `examples/demo/capture --from` renders a session
-# the test records, with hostile bytes (NUL, escape sequences, invalid UTF-8,
-# <script>, ]]>, a 5000-character line, 100 lines), into well-formed SVG
-# that holds the text escaped, no <script> element, and is the same bytes
-# on a second run; and the edges (40 and 41 lines, CR and tab, a 2 MiB line
-# without a newline).
+# tree (not a URL), is well-formed XML and is an SVG; the demo's README
+# shows its five steps, bench/README.md the seven headline charts, README.md
+# at least one of them; a copy of README.md or examples/demo/README.md
+# linking a missing, a broken or a non-SVG picture is caught. And the
+# capture script runs without the demo: `examples/demo/capture --from`
+# renders a session the test records, with hostile bytes (NUL, escape
+# sequences, invalid UTF-8, <script>, ]]>, a 5000-character line, 100
+# lines, exit status 7), into well-formed SVG that holds the text escaped
+# and the status, no <script> element, and is the same bytes on a second
+# run; the edges (40 and 41 lines, CR and tab, a 2 MiB line without a
+# newline); and a folder without steps is refused.
 . "$TOP_SRCDIR/test/lib.sh"
 need_cmd /usr/bin/python3 od awk
 
