@@ -373,8 +373,9 @@ static void listing_done(struct listing *l)
 		json_decref(l->t[i]);
 }
 
-static int list_tables(struct nft_ctx *c, struct listing *ret, char **ret_msg)
+static int list_tables(struct listing *ret, char **ret_msg)
 {
+	_cleanup_nft_ctx_ struct nft_ctx *c = NULL;
 	_cleanup_json_ json_t *all = NULL;
 	struct listing l = { 0 };
 	json_t *arr, *e;
@@ -382,6 +383,9 @@ static int list_tables(struct nft_ctx *c, struct listing *ret, char **ret_msg)
 	size_t i;
 	int r;
 
+	r = ctx_new(true, &c);
+	if (r < 0)
+		return r;
 	/* The list of tables first: "list table" of a missing table is an
 	 * error indistinguishable from a real failure. */
 	r = run(c, "list tables", ret_msg);
@@ -469,15 +473,11 @@ static void collect(json_t *root, const struct table *t, const char *tag, struct
 
 int nft_count(const char *tag, size_t *ret_n, char **ret_msg)
 {
-	_cleanup_nft_ctx_ struct nft_ctx *c = NULL;
 	struct listing l;
 	size_t ours = 0, others = 0;
 	int r;
 
-	r = ctx_new(true, &c);
-	if (r < 0)
-		return r;
-	r = list_tables(c, &l, ret_msg);
+	r = list_tables(&l, ret_msg);
 	if (r < 0)
 		return r;
 	for (size_t k = 0; k < N_TABLES; k++)
@@ -490,17 +490,14 @@ int nft_count(const char *tag, size_t *ret_n, char **ret_msg)
 
 int nft_replace(const char *tag, const char *script, char **ret_msg)
 {
-	_cleanup_nft_ctx_ struct nft_ctx *lc = NULL, *c = NULL;
+	_cleanup_nft_ctx_ struct nft_ctx *c = NULL;
 	_cleanup_free_ char *cmd = NULL;
 	struct listing l;
 	struct buf b = { 0 };
 	bool adds = script && *script;
 	int r;
 
-	r = ctx_new(true, &lc);
-	if (r < 0)
-		return r;
-	r = list_tables(lc, &l, ret_msg);
+	r = list_tables(&l, ret_msg);
 	if (r < 0)
 		return r;
 
@@ -566,17 +563,13 @@ static bool rule_dport(json_t *rule, int *ret_proto, long long *ret_port, const 
 int nft_port_taken(const char *tag, const struct nft_publish *p, char *ret_other, size_t other_len,
 		   char **ret_msg)
 {
-	_cleanup_nft_ctx_ struct nft_ctx *c = NULL;
 	struct listing l;
 	char want[INET6_ADDRSTRLEN] = "";
 	int r, taken = 0;
 
 	if (p->host_ip.family)
 		ntop(&p->host_ip, want, sizeof(want));
-	r = ctx_new(true, &c);
-	if (r < 0)
-		return r;
-	r = list_tables(c, &l, ret_msg);
+	r = list_tables(&l, ret_msg);
 	if (r < 0)
 		return r;
 	for (size_t k = 0; k < N_TABLES && !taken; k++) {
@@ -612,25 +605,14 @@ int nft_port_taken(const char *tag, const struct nft_publish *p, char *ret_other
 	return taken;
 }
 
-int nft_forward_chain(int family, const char **ret, char **ret_msg)
+/* The chain of one iptables-nft filter table (its listing, NULL when
+ * there is none) that our accepts go to. */
+static const char *forward_chain(json_t *root)
 {
-	_cleanup_nft_ctx_ struct nft_ctx *c = NULL;
-	struct listing l;
-	const struct table *t = family == AF_INET6 ? &tables[3] : &tables[2];
-	json_t *root, *arr, *e;
+	json_t *arr = json_object_get(root, "nftables"), *e;
 	bool forward = false, user = false;
 	size_t i;
-	int r;
 
-	*ret = NULL;
-	r = ctx_new(true, &c);
-	if (r < 0)
-		return r;
-	r = list_tables(c, &l, ret_msg);
-	if (r < 0)
-		return r;
-	root = l.t[t - tables];
-	arr = json_object_get(root, "nftables");
 	json_array_foreach(arr, i, e) {
 		json_t *ch = json_object_get(e, "chain");
 		const char *name = json_string_value(json_object_get(ch, "name"));
@@ -643,10 +625,24 @@ int nft_forward_chain(int family, const char **ret, char **ret_msg)
 		else if (strcmp(name, "DOCKER-USER") == 0 && !hook)
 			user = true;
 	}
-	listing_done(&l);
 	/* DOCKER-USER counts only beside the FORWARD base chain that jumps
 	 * to it: on its own it sees no packet. */
-	if (forward)
-		*ret = user ? "DOCKER-USER" : "FORWARD";
+	if (!forward)
+		return NULL;
+	return user ? "DOCKER-USER" : "FORWARD";
+}
+
+int nft_forward_chains(const char **ret4, const char **ret6, char **ret_msg)
+{
+	struct listing l;
+	int r;
+
+	r = list_tables(&l, ret_msg);
+	if (r < 0)
+		return r;
+	/* tables[2] and [3]: ip filter, ip6 filter */
+	*ret4 = forward_chain(l.t[2]);
+	*ret6 = forward_chain(l.t[3]);
+	listing_done(&l);
 	return 0;
 }

@@ -49,7 +49,7 @@ struct nft_spec {
 	struct nft_addr container4, container6; /* publish and forward targets */
 	const struct nft_publish *publish; size_t n_publish;
 	/* The iptables-nft chain of `ip filter` / `ip6 filter` to add the
-	 * accepts to (from nft_forward_chain()), NULL: none. */
+	 * accepts to (from nft_forward_chains()), NULL: none. */
 	const char *forward4, *forward6;
 };
 
@@ -74,11 +74,11 @@ int nft_replace(const char *tag, const char *script, char **ret_msg);
 int nft_port_taken(const char *tag, const struct nft_publish *p, char *ret_other, size_t other_len,
 		   char **ret_msg);
 
-/* The chain of the iptables-nft table `filter` of `family` (AF_INET or
- * AF_INET6) that forwarded traffic must be accepted in: "DOCKER-USER"
+/* The chain of the iptables-nft tables `ip filter` (ret4) and `ip6
+ * filter` (ret6) that forwarded traffic must be accepted in: "DOCKER-USER"
  * when Docker's chain is there (Docker's documented place for the
  * administrator's rules), else "FORWARD" when that base chain is there;
- * ret = NULL when the host has no such table or chain. */
-int nft_forward_chain(int family, const char **ret, char **ret_msg);
+ * NULL when the host has no such table or chain. One listing for both. */
+int nft_forward_chains(const char **ret4, const char **ret6, char **ret_msg);
 
 #endif

@@ -936,11 +936,9 @@ static int do_up(const char *name, pid_t pid, const struct plan *p)
 		};
 		/* A host whose iptables FORWARD chain is there (Docker's,
 		 * policy drop): our accepts go into it (see nft.c). */
-		for (int k = 0; k < 2; k++) {
-			r = nft_forward_chain(k ? AF_INET6 : AF_INET, k ? &spec.forward6 : &spec.forward4, &msg);
-			if (r < 0)
-				return log_nft(r, msg, "unable to list the host's nftables tables"), 1;
-		}
+		r = nft_forward_chains(&spec.forward4, &spec.forward6, &msg);
+		if (r < 0)
+			return log_nft(r, msg, "unable to list the host's nftables tables"), 1;
 		r = nft_script(&spec, &script, &n_rules);
 		if (r < 0)
 			return log_error_errno(r, "unable to build the rules: %m"), 1;
