@@ -893,7 +893,7 @@ static int up_checks(struct host *h, const struct plan *p, const struct state *o
 					 "choose another [network] publish", pp->host_port, pr, on, what), 1;
 		r = nft_port_taken(p->tag, pp, what, sizeof(what), &msg);
 		if (r < 0)
-			return log_nft(r, msg, "unable to list tend-net's nftables tables"), 1;
+			return log_nft(r, msg, "unable to list the host's nftables tables"), 1;
 		if (r > 0)
 			return log_error("host port %u/%s%s is already published by '%s'", pp->host_port, pr, on,
 					 what), 1;
@@ -1061,7 +1061,7 @@ static int do_up(const char *name, pid_t pid, const struct plan *p)
 	 * there. Skipped when exactly these rules are in place already. */
 	r = nft_count(p->tag, &n_have, &msg);
 	if (r < 0) {
-		log_nft(r, msg, "unable to list nftables table ip " NFT_TABLE);
+		log_nft(r, msg, "unable to list the host's nftables tables");
 		goto fail;
 	}
 	if (strcmp(old.rules, hash) != 0 || n_have != n_rules) {
