@@ -359,21 +359,41 @@ static void next_delay(struct svc *s, uint64_t now)
 	s->restarts++;
 }
 
+struct member_search {
+	pid_t pgid, found;
+};
+
 static int runs_in(const struct proc_stat *st, void *ud)
 {
-	return st->pgrp == *(const pid_t *)ud && st->state != 'Z';
+	struct member_search *m = ud;
+	if (st->pgrp != m->pgid || st->state == 'Z')
+		return 0;
+	m->found = st->pid;
+	return 1;
 }
 
-/* Whether the process group pgid still has a process that may run: a
+/* Whether the service's process group still has a process that may run: a
  * member that is only a zombie waits for a parent of its own (one outside
  * the group, which tend never hears of) and counts as gone, or a service
- * could hold its own stop, and tend's shutdown with it, for ever. */
-static bool group_lives(pid_t pgid)
+ * could hold its own stop, and tend's shutdown with it, for ever. This is
+ * asked at each orphan reaped: the member found last is looked at first,
+ * or a group making orphans would have tend walk all of /proc (a host's,
+ * as a subreaper) for two forks of its own. A pid reused in the group is
+ * a member too. */
+static bool group_lives(struct svc *s)
 {
+	pid_t pgid = s->pid;
+	struct proc_stat st;
+
 	if (kill(-pgid, 0) < 0 && errno == ESRCH)
 		return false;
+	if (s->group_member > 0 && proc_stat(s->group_member, &st) == 0 && st.pgrp == pgid && st.state != 'Z')
+		return true;
+	struct member_search m = { .pgid = pgid };
+	int r = proc_each(runs_in, &m);
+	s->group_member = m.found;
 	/* Cannot tell (no /proc): as kill() says. */
-	return proc_each(runs_in, &pgid) != 0;
+	return r != 0;
 }
 
 /* After the SIGKILL nothing more is sent, but what is left of the group
@@ -392,7 +412,7 @@ static void group_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* What the machine may need to know, measured now. */
-static struct fsm_facts measure(const struct svc *s, const struct input *in, uint64_t now)
+static struct fsm_facts measure(struct svc *s, const struct input *in, uint64_t now)
 {
 	const struct conf_service *c = s->conf;
 	int status = in->ev == FSM_REAPED ? s->last_status : in->status;
@@ -411,7 +431,7 @@ static struct fsm_facts measure(const struct svc *s, const struct input *in, uin
 		.sup_stopping = sup_is_stopping(s->sup),
 	};
 	if (s->pid > 0 && (in->ev == FSM_EXIT || (in->ev == FSM_REAPED && s->fsm.leader_gone)))
-		f.group_alive = group_lives(s->pid);
+		f.group_alive = group_lives(s);
 	if (in->ev == FSM_EXIT || in->ev == FSM_REAPED || in->ev == FSM_SPAWN_FAILED) {
 		f.exit_ok = !s->start_error && WIFEXITED(status) && conf_success_exit(c, WEXITSTATUS(status));
 		f.over_limit = over_limit(s, now);

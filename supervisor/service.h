@@ -30,6 +30,7 @@ struct svc {
 	ev_timer timer;                   /* backoff, stop escalation, ready timeout */
 	ev_timer probe_timer;             /* next probe attempt */
 	ev_timer group_poll;              /* after a SIGKILL: is the group gone? */
+	pid_t group_member;               /* a live member group_lives() saw last */
 	struct probe *probe;
 	unsigned probe_failures;          /* health failures in a row */
 	char probe_state[96];             /* last probe result, for status */
