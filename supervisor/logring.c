@@ -121,7 +121,7 @@ static size_t tail_start(const struct logring *r, size_t n, uint64_t *ret_seq)
 	size_t off = r->start;
 	if (n > 0 && r->next - r->first > n)
 		for (; r->next - seq > n; seq++)
-			off = (off + HDR + rec_len(r, off)) % r->size;
+			off = wrap(r, off + HDR + rec_len(r, off));
 	*ret_seq = seq;
 	return off;
 }
@@ -145,7 +145,7 @@ int logring_tail(const struct logring *r, size_t n, int (*put)(void *ud, const v
 		}
 		if ((k = put(ud, "\n", 1)) < 0)
 			return k;
-		off = (off + HDR + len) % r->size;
+		off = wrap(r, off + HDR + len);
 	}
 	return 0;
 }
@@ -211,7 +211,7 @@ static void fill(struct follower *f)
 			return;
 		f->out[f->out_len++] = '\n';
 		f->rec_done = 0;
-		f->off = (f->off + HDR + len) % r->size;
+		f->off = wrap(r, f->off + HDR + len);
 		f->seq++;
 	}
 }
