@@ -19,15 +19,20 @@
 		   (1ULL << CAP_FOWNER) | (1ULL << CAP_CHOWN) | (1ULL << CAP_SYS_ADMIN) | \
 		   (1ULL << CAP_SETUID))
 #define OPEN_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+/* The lines of one read go out in one write (logfile_flush), not a
+ * write each. */
+#define PENDING_MAX (64 * 1024)
 
 struct logfile {
 	char *path;
 	char *base;        /* the last component, inside dfd */
 	int dfd;           /* the folder, judged and held */
 	int fd;
-	uint64_t size, max_size, next_try;
+	uint64_t size, max_size, next_try; /* size: written, and pending */
 	unsigned max_files;
 	bool warned;
+	size_t pending_len;
+	char pending[PENDING_MAX];
 };
 
 /* The service's uid, as spawn.c will find it (the container's own
@@ -65,10 +70,10 @@ static int open_in(struct logfile *f, int *ret_fd, uint64_t *ret_size)
 	int fd = openat(f->dfd, f->base, OPEN_FLAGS, 0640);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISREG(st.st_mode) ? errno : EINVAL;
+	int r = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	if (r < 0) {
 		safe_close(fd);
-		return -e;
+		return r;
 	}
 	(void)fd_nonblock(fd, 0);
 	*ret_fd = fd;
@@ -135,6 +140,7 @@ struct logfile *logfile_free(struct logfile *f)
 {
 	if (!f)
 		return NULL;
+	(void)logfile_flush(f);
 	safe_close(f->fd);
 	safe_close(f->dfd);
 	free(f->base);
@@ -171,31 +177,67 @@ static int rotate(struct logfile *f)
 	return 0;
 }
 
-int logfile_write(struct logfile *f, const char *p, size_t n, bool line_start)
+/* All of p[0..n) to the file, or -errno (f->size then counts only what
+ * was written). */
+static int write_all(struct logfile *f, const char *p, size_t n)
 {
-	if (line_start && f->size > 0 && f->size + n > f->next_try) {
-		int r = rotate(f);
-		if (r < 0) {
+	while (n > 0) {
+		ssize_t k = write(f->fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			f->size -= n;
+			return k < 0 ? -errno : -EIO;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int logfile_flush(struct logfile *f)
+{
+	size_t n = f->pending_len;
+	f->pending_len = 0;
+	return write_all(f, f->pending, n);
+}
+
+int logfile_write(struct logfile *f, const char *p, size_t n, bool newline, bool line_start)
+{
+	size_t total = n + newline;
+	int r = 0, k;
+
+	if (line_start && f->size > 0 && f->size + total > f->next_try) {
+		/* What is pending belongs to the file before the rotation. */
+		r = logfile_flush(f);
+		if ((k = rotate(f)) < 0) {
 			/* Try again after another log_max_size. */
-			f->next_try = f->size + n + f->max_size;
+			f->next_try = f->size + total + f->max_size;
 			if (!f->warned)
-				log_warn_errno(r, "cannot rotate '%s': %m; it grows on", f->path);
+				log_warn_errno(k, "cannot rotate '%s': %m; it grows on", f->path);
 			f->warned = true;
 		} else {
 			f->warned = false;
 		}
 	}
-	while (n > 0) {
-		ssize_t k = write(f->fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		p += k;
-		n -= (size_t)k;
-		f->size += (uint64_t)k;
+	if (f->pending_len + total > sizeof(f->pending) && (k = logfile_flush(f)) < 0)
+		r = k;
+	f->size += total;
+	if (total > sizeof(f->pending)) {
+		/* Longer than the buffer: at once (the newline apart). */
+		if ((k = write_all(f, p, n)) < 0) {
+			f->size -= newline;
+			return k;
+		}
+		if (newline && (k = write_all(f, "\n", 1)) < 0)
+			return k;
+		return r;
 	}
-	return 0;
+	memcpy(f->pending + f->pending_len, p, n);
+	f->pending_len += n;
+	if (newline)
+		f->pending[f->pending_len++] = '\n';
+	return r;
 }
 
 int logfile_reopen(struct logfile *f)
@@ -204,6 +246,7 @@ int logfile_reopen(struct logfile *f)
 	uint64_t size;
 	if ((r = open_in(f, &fd, &size)) < 0)
 		return r;
+	(void)logfile_flush(f); /* to the file it was written for */
 	safe_close(f->fd);
 	f->fd = fd;
 	f->size = size;

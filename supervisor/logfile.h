@@ -31,12 +31,17 @@ int logfile_open(const char *path, const struct conf_service *c, struct logfile 
 struct logfile *logfile_free(struct logfile *f);
 const char *logfile_path(const struct logfile *f);
 
-/* Append p[0..n). line_start: p begins a line; a rotation happens only
- * there, before the line, when it would take the file above the size, so
- * no line is cut across two files. Returns 0 or -errno (nothing written
- * then: the disk is full, say). A rotation that fails is logged once and
- * the file goes on growing: no write is lost to it. */
-int logfile_write(struct logfile *f, const char *p, size_t n, bool line_start);
+/* Append p[0..n), and a newline when newline. line_start: p begins a
+ * line; a rotation happens only there, before the line, when it would
+ * take the file above the size, so no line is cut across two files. The
+ * bytes wait in a buffer (64 KiB) until logfile_flush(), a rotation, or
+ * the buffer is full: the lines of one read of the pipe are one write.
+ * Returns 0 or -errno (a write of what waited failed: the disk is full,
+ * say; that much is not in the file). A rotation that fails is logged
+ * once and the file goes on growing: no write is lost to it. */
+int logfile_write(struct logfile *f, const char *p, size_t n, bool newline, bool line_start);
+/* Write out what waits: 0 or -errno (as logfile_write). */
+int logfile_flush(struct logfile *f);
 
 /* Open FILE again by its name in the folder held (after an outside
  * logrotate moved it). */

@@ -243,6 +243,11 @@ static void queue_tagged(struct stream *s, const char *line, size_t len)
 	out.len += n;
 }
 
+static void file_failed(struct stream *s, int r)
+{
+	log_full(LOG_LVL_WARN, r, s->o->name, "cannot write to '%s': %m", logfile_path(s->file));
+}
+
 /* A line (newline: it had one) or a piece of one, to where s goes. */
 static void relay(struct stream *s, const char *line, size_t len, bool newline)
 {
@@ -253,13 +258,9 @@ static void relay(struct stream *s, const char *line, size_t len, bool newline)
 	}
 	/* A FILE gets the very bytes the service wrote; a rotation only
 	 * between lines. */
-	char tmp[LINE_MAX_LEN + 1];
-	memcpy(tmp, line, len);
-	if (newline)
-		tmp[len++] = '\n';
-	int r = logfile_write(s->file, tmp, len, !s->mid_line);
+	int r = logfile_write(s->file, line, len, newline, !s->mid_line);
 	if (r < 0)
-		log_full(LOG_LVL_WARN, r, s->o->name, "cannot write to '%s': %m", logfile_path(s->file));
+		file_failed(s, r);
 	s->mid_line = !newline;
 }
 
@@ -293,6 +294,10 @@ static void relay_lines(struct stream *s, bool last)
 	}
 	memmove(s->buf, s->buf + start, s->len - start);
 	s->len -= start;
+	/* The lines of this read: one write. */
+	int r;
+	if (s->file && (r = logfile_flush(s->file)) < 0)
+		file_failed(s, r);
 }
 
 /* One read, relayed: the bytes read, or <= 0. */

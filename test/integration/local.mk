@@ -102,3 +102,4 @@ integration_tests += test/integration/svc-group-elsewhere.sh
 integration_tests += test/integration/trust-procname.sh
 integration_tests += test/integration/svc-group-orphans.sh
 integration_tests += test/integration/hostile-output-leftover.sh
+integration_tests += test/integration/log-file-writes.sh
