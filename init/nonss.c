@@ -26,3 +26,25 @@ struct protoent *getprotobynumber(int proto)
 {
 	return NULL;
 }
+
+/* libnl's nl_addr_resolve and c-ares's ares_getnameinfo (neither called:
+ * tend prints numbers) reach glibc's getnameinfo, whose name lookups are
+ * NSS again; c-ares's ares_getaddrinfo looks a service name up (tend
+ * passes none). */
+int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
+		socklen_t servlen, int flags)
+{
+	return EAI_FAIL;
+}
+
+struct servent *getservbyname(const char *name, const char *proto)
+{
+	return NULL;
+}
+
+int getservbyport_r(int port, const char *proto, struct servent *result_buf, char *buf, size_t buflen,
+		    struct servent **result)
+{
+	*result = NULL;
+	return ENOENT;
+}

@@ -103,3 +103,4 @@ integration_tests += test/integration/trust-procname.sh
 integration_tests += test/integration/svc-group-orphans.sh
 integration_tests += test/integration/hostile-output-leftover.sh
 integration_tests += test/integration/log-file-writes.sh
+integration_tests += test/integration/static-nonss.sh
