@@ -153,8 +153,10 @@ int svc_kill(struct svc *s, int sig)
 	if (s->pid <= 0)
 		return -ESRCH;
 	/* The group first: the service is a session leader. Right after fork
-	 * the child may not have called setsid() yet; then the pid itself. */
-	if (kill(-s->pid, sig) == 0 || kill(s->pid, sig) == 0)
+	 * the child may not have called setsid() yet; then the pid itself,
+	 * our child. A leader that exited was reaped: its pid may be someone
+	 * else's by now (the group ended unseen), only the group is ours. */
+	if (kill(-s->pid, sig) == 0 || (!s->fsm.leader_gone && kill(s->pid, sig) == 0))
 		return 0;
 	return -errno;
 }

@@ -104,3 +104,4 @@ integration_tests += test/integration/svc-group-orphans.sh
 integration_tests += test/integration/hostile-output-leftover.sh
 integration_tests += test/integration/log-file-writes.sh
 integration_tests += test/integration/static-nonss.sh
+integration_tests += test/integration/svc-leader-pid-reuse.sh
