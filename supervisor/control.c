@@ -285,7 +285,9 @@ static void cmd_logs(struct ctl *ctl, struct conn *c, char **argv, int argc)
 		return reply_err(c, "'%s': no output kept: tend keeps what it relays (stdout = tagged, or a FILE "
 			     "with log_max_size) when log_buffer is not 0, and its output is not relayed through tend", name);
 	if (!follow) {
-		if (logring_tail(ring, lines, put_answer, c) < 0)
+		/* The newest lines that fit, with room for the line that
+		 * says how many did not, and the status line. */
+		if (logring_tail(ring, lines, CTL_MAX_ANSWER - 256, put_answer, c) < 0)
 			return reply_err(c, "answer too long");
 		return reply_ok(c);
 	}

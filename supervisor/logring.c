@@ -114,26 +114,40 @@ void logring_append(struct logring *r, const char *line, size_t len)
 			ev_io_start(r->loop, &f->wio);
 }
 
-/* The offset of the first of the last n records (0: all). */
-static size_t tail_start(const struct logring *r, size_t n, uint64_t *ret_seq)
+/* The offset of the first of the last n records (0: all) whose lines
+ * ("= LINE\n" each) take at most max bytes. */
+static size_t tail_start(const struct logring *r, size_t n, size_t max, uint64_t *ret_seq)
 {
 	uint64_t seq = r->first;
 	size_t off = r->start;
-	if (n > 0 && r->next - r->first > n)
-		for (; r->next - seq > n; seq++)
-			off = wrap(r, off + HDR + rec_len(r, off));
+	/* A record is HDR bytes and the line in the ring, 3 and the line
+	 * in the answer. */
+	size_t bytes = r->used - (size_t)(r->next - r->first) * (HDR - 3);
+	while (seq < r->next && ((n > 0 && r->next - seq > n) || bytes > max)) {
+		uint32_t len = rec_len(r, off);
+		bytes -= len + 3;
+		off = wrap(r, off + HDR + len);
+		seq++;
+	}
 	*ret_seq = seq;
 	return off;
 }
 
-int logring_tail(const struct logring *r, size_t n, int (*put)(void *ud, const void *p, size_t len), void *ud)
+int logring_tail(const struct logring *r, size_t n, size_t max, int (*put)(void *ud, const void *p, size_t len),
+		 void *ud)
 {
-	uint64_t seq;
-	size_t off = tail_start(r, n, &seq);
+	uint64_t seq, asked = n > 0 && r->next - r->first > n ? r->next - n : r->first;
+	size_t off = tail_start(r, n, max, &seq);
 	char line[16384];
+	int k;
+	if (seq > asked) {
+		int w = snprintf(line, sizeof(line), "! %llu older lines left out: more than one answer holds "
+				 "(-f shows them)\n", (unsigned long long)(seq - asked));
+		if ((k = put(ud, line, (size_t)w)) < 0)
+			return k;
+	}
 	for (; seq < r->next; seq++) {
 		uint32_t len = rec_len(r, off);
-		int k;
 		if ((k = put(ud, "= ", 2)) < 0)
 			return k;
 		for (uint32_t done = 0; done < len;) {
@@ -272,7 +286,7 @@ int logring_follow(struct logring *r, int fd, size_t n, bool of_service)
 	f->ring = r;
 	f->fd = fd;
 	f->of_service = of_service;
-	f->off = tail_start(r, n, &f->seq);
+	f->off = tail_start(r, n, SIZE_MAX, &f->seq);
 	ev_io_init(&f->wio, write_cb, fd, EV_WRITE);
 	ev_io_init(&f->rio, read_cb, fd, EV_READ);
 	f->wio.data = f->rio.data = f;

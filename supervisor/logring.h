@@ -38,8 +38,11 @@ struct logring *logring_free(struct logring *r);
 void logring_append(struct logring *r, const char *line, size_t len);
 
 /* The last n lines (0: all kept), each as "= LINE\n", through put (which
- * returns < 0 to stop: that is returned). */
-int logring_tail(const struct logring *r, size_t n, int (*put)(void *ud, const void *p, size_t len), void *ud);
+ * returns < 0 to stop: that is returned). At most max bytes of lines: the
+ * oldest that do not fit are left out, and a first line says how many
+ * ("! N older lines left out: ..."), so that the newest always come. */
+int logring_tail(const struct logring *r, size_t n, size_t max, int (*put)(void *ud, const void *p, size_t len),
+		 void *ud);
 
 /* Follow r on fd (a connected stream socket, taken over: closed on
  * failure too), from the last n lines (0: all kept); of_service: the
