@@ -106,3 +106,4 @@ integration_tests += test/integration/log-file-writes.sh
 integration_tests += test/integration/static-nonss.sh
 integration_tests += test/integration/svc-leader-pid-reuse.sh
 integration_tests += test/integration/log-tail-bound.sh
+integration_tests += test/integration/tendnet-undo-forward.sh
