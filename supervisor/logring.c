@@ -253,18 +253,19 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-/* The client says nothing after its request: a read is its end. Only a
- * hang-up (both sides closed) ends the follower; a client that merely
- * shut down its sending side still reads. */
+/* The client says nothing after its request: a read is its end. Bytes
+ * end the follower (read on and on, they would cost tend a read each);
+ * so does a hang-up (both sides closed); a client that merely shut down
+ * its sending side still reads. */
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct follower *f = w->data;
-	char buf[256];
+	char buf[1];
 	ssize_t n = recv(f->fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	struct pollfd p = { .fd = f->fd, .events = POLLOUT };
-	if (n < 0 || (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))) {
+	if (n != 0 || (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))) {
 		follower_free(f);
 		return;
 	}
