@@ -499,17 +499,13 @@ static int probe_start_socket(struct probe *p, const struct conf_probe *cp)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	int r;
+	int k, r = probe_sockaddr(cp, &ss, &sslen);
 
-	r = probe_sockaddr(cp, &ss, &sslen);
 	if (r < 0 && !(r == -EINVAL && probe_is_name(cp->host)))
 		return r;
-	if (cp->kind == CONF_PROBE_HTTP) {
-		r = probe_http_request(cp, &p->req, &p->req_len);
-		if (r < 0)
-			return r;
-	}
-	if (probe_sockaddr(cp, &ss, &sslen) < 0)
+	if (cp->kind == CONF_PROBE_HTTP && (k = probe_http_request(cp, &p->req, &p->req_len)) < 0)
+		return k;
+	if (r < 0)
 		return probe_start_name(p, cp);
 	return probe_connect(p, (struct sockaddr *)&ss, sslen);
 }
