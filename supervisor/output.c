@@ -39,6 +39,7 @@ struct output {
 	struct stream *s[2];
 	struct logfile *files[2]; /* owned; files[1] may be files[0]'s twin: NULL then */
 	struct logring *ring;
+	char *keys;            /* the keys it was made for (output_keys) */
 	struct output *next;   /* all outputs, to pause and resume them */
 };
 
@@ -466,6 +467,18 @@ static int open_file(struct output *o, const struct conf_service *c, int i, cons
 
 static struct logfile *file_of(struct output *o, int i) { return o->files[i] ? o->files[i] : o->files[0]; }
 
+/* What an output is made of, as one string: a reload that changes any of
+ * it makes a new one at the next start. */
+static char *output_keys(const struct conf_service *c)
+{
+	char *k = NULL;
+	if (asprintf(&k, "%d %d %llu %u %llu\n%s\n%s", (int)c->out.kind, (int)c->err.kind,
+		     (unsigned long long)c->log_max_size, c->log_max_files, (unsigned long long)c->log_buffer,
+		     c->out.path ? c->out.path : "", c->err.path ? c->err.path : "") < 0)
+		return NULL;
+	return k;
+}
+
 static int output_new(struct ev_loop *loop, const struct conf_service *c, struct output **ret, char *err,
 		      size_t err_size)
 {
@@ -476,7 +489,9 @@ static int output_new(struct ev_loop *loop, const struct conf_service *c, struct
 	int r = 0;
 
 	struct output *o = calloc(1, sizeof(*o));
-	if (!o || !(o->name = strdup(c->name))) {
+	if (!o || !(o->name = strdup(c->name)) || !(o->keys = output_keys(c))) {
+		if (o)
+			free(o->name);
 		free(o);
 		return log_full(LOG_LVL_WARN, -ENOMEM, c->name, "cannot relay output: %m");
 	}
@@ -510,6 +525,7 @@ fail:
 		stream_free(o->s[i]);
 		logfile_free(o->files[i]);
 	}
+	free(o->keys);
 	free(o->name);
 	free(o);
 	return r;
@@ -521,6 +537,12 @@ int output_prepare(struct ev_loop *loop, const struct conf_service *c, struct ou
 	bool relayed = c->out.kind == CONF_OUT_TAGGED || (c->log_max_size > 0 &&
 			(c->out.kind == CONF_OUT_FILE || c->err.kind == CONF_OUT_FILE));
 	*ret_out = *ret_err = -1;
+	if (*o) {
+		/* Made for keys a reload has changed since: made again. */
+		_cleanup_free_ char *keys = output_keys(c);
+		if (!keys || strcmp(keys, (*o)->keys) != 0)
+			*o = output_free(*o);
+	}
 	if (!relayed)
 		return 0;
 	if (!*o) {
@@ -569,6 +591,7 @@ struct output *output_free(struct output *o)
 	/* Still running: the writer watcher sends the rest; at the end of
 	 * tend, output_finish() does. */
 	flush(o->loop);
+	free(o->keys);
 	free(o->name);
 	free(o);
 	return NULL;

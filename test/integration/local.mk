@@ -109,3 +109,4 @@ integration_tests += test/integration/log-tail-bound.sh
 integration_tests += test/integration/tendnet-undo-forward.sh
 integration_tests += test/integration/log-follow-garbage.sh
 integration_tests += test/integration/bundle-image-ini.sh
+integration_tests += test/integration/log-reload-output.sh
