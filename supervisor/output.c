@@ -468,12 +468,15 @@ static int open_file(struct output *o, const struct conf_service *c, int i, cons
 static struct logfile *file_of(struct output *o, int i) { return o->files[i] ? o->files[i] : o->files[0]; }
 
 /* What an output is made of, as one string: a reload that changes any of
- * it makes a new one at the next start. */
+ * it makes a new one at the next start. The keys logfile_open() judges
+ * trust by (user, capabilities, no_new_privileges) too: a FILE rotated
+ * for nobody is not rotated on for root. */
 static char *output_keys(const struct conf_service *c)
 {
 	char *k = NULL;
-	if (asprintf(&k, "%d %d %llu %u %llu\n%s\n%s", (int)c->out.kind, (int)c->err.kind,
+	if (asprintf(&k, "%d %d %llu %u %llu %llx %d\n%s\n%s\n%s", (int)c->out.kind, (int)c->err.kind,
 		     (unsigned long long)c->log_max_size, c->log_max_files, (unsigned long long)c->log_buffer,
+		     (unsigned long long)c->capabilities, (int)c->no_new_privileges, c->user ? c->user : "",
 		     c->out.path ? c->out.path : "", c->err.path ? c->err.path : "") < 0)
 		return NULL;
 	return k;

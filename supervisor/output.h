@@ -41,7 +41,8 @@ void output_watch_log(struct ev_loop *loop);
 
 /* Before each start of service c: set up (once; kept across restarts, in
  * *o, and made again when a reload changed its keys: stdout, stderr,
- * log_max_size, log_max_files, log_buffer) what tend relays, and give the write ends of its pipes for the
+ * log_max_size, log_max_files, log_buffer, and user, capabilities,
+ * no_new_privileges, which a FILE's trust depends on) what tend relays, and give the write ends of its pipes for the
  * service's stdout and stderr (close-on-exec: spawn dup2()s them), -1 for
  * a stream tend does not relay. A FILE tend may not rotate, or cannot
  * open, is a failed start: -errno, and the reason in err (for the start's

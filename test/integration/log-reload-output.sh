@@ -3,7 +3,9 @@
 # its restart ("'s' changed, restarting"), as every other key does:
 # log_buffer 0 -> 64K, and `tendctl logs` has its new lines; stdout =
 # tagged -> a FILE tend rotates (as nobody, in a folder only root can
-# change), and its new lines are in the file, no longer on tend's stdout.
+# change), and its new lines are in the file, no longer on tend's stdout;
+# user nobody -> root, and the start is refused (tend rotates nothing for
+# root) as a first start would be.
 # Before, the relay made at the first start was kept for good.
 . "$TOP_SRCDIR/test/lib.sh"
 . "$TOP_SRCDIR/test/integration/ctl-lib.sh"
@@ -47,6 +49,12 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	check "tagged -> FILE: the new run writes to the file" grep -qs '^start ' "$T/log/s.log"
 	check_eq "tagged -> FILE: tend's stdout has the start lines of the two runs before only" 2 "$(grep -c '^s: start ' "$OUT")"
 	check "tagged -> FILE: the file is tend's (it rotates it)" test "$(stat -c %U "$T/log/s.log")" = root
+	# The trust rule is judged again: as root, tend may not rotate there.
+	ini "stdout = $T/log/s.log" 'log_max_size = 1M' 'user = root'
+	ctl reload >/dev/null
+	wait_log 10 "cannot rotate '$T/log/s.log' (log_max_size): it runs as root"
+	check "user nobody -> root: the start is refused, as at a first start" \
+		log_has "cannot rotate '$T/log/s.log' (log_max_size): it runs as root"
 else
 	echo "# tagged -> FILE skipped: needs root and user nobody"
 fi
